@@ -46,7 +46,7 @@ final class LoadPhases {
 	 * @param mix the shares of each kind
 	 * @param seed the seed of the random choice of kinds, so that every store gets the same sequence
 	 */
-	static List<PlannedRequest> planMix(String keyPrefix, int requests, Mix mix, long seed) {
+	static List<PlannedRequest> planMix(String keyPrefix, int requests, RequestMix mix, long seed) {
 		Random random = new Random(seed);
 		List<PlannedRequest> plan = new ArrayList<>(requests + 1);
 		List<String> newKeys = new ArrayList<>(requests);
@@ -158,18 +158,6 @@ final class LoadPhases {
 	 * One request of a plan.
 	 */
 	record PlannedRequest(RequestKind kind, String key) {
-
-	}
-
-
-	/**
-	 * The shares of new keys and replays in a mix; the rest are pairs of concurrent duplicates.
-	 */
-	record Mix(double newKey, double replay) {
-
-		double concurrentDuplicate() {
-			return 1 - this.newKey - this.replay;
-		}
 
 	}
 
