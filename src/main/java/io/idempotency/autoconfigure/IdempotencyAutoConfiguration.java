@@ -53,7 +53,7 @@ public final class IdempotencyAutoConfiguration {
 				Clock.systemUTC());
 	}
 
-	@Bean
+	@Bean(destroyMethod = "dispose")
 	@ConditionalOnMissingBean
 	IdempotentExchangeHandler idempotentExchangeHandler(IdempotencyKeyStore store,
 			IdempotencyScopeResolver scopeResolver) {

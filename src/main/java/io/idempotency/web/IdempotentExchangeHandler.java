@@ -49,12 +49,13 @@ import org.springframework.web.server.ServerWebExchange;
  * gets the stored response, or 409 after the policy's maximum wait;
  * <li>the stored fingerprint differs: 422.
  * </ul>
- * A lease renewal runs while the chain runs, so that a slow handler keeps its key.
+ * The lease of the reservation is renewed while the chain runs, so that a slow handler keeps its key. Dispose of
+ * the handler to stop the shared renewal task.
  *
  * @author Idempotency contributors
  * @since 0.1.0
  */
-public final class IdempotentExchangeHandler {
+public final class IdempotentExchangeHandler implements Disposable {
 
 	/** Response header set to {@code true} on replayed responses. */
 	public static final String REPLAYED_HEADER = "Idempotent-Replayed";
@@ -67,6 +68,8 @@ public final class IdempotentExchangeHandler {
 
 	private final IdempotencyScopeResolver scopeResolver;
 
+	private final LeaseRenewer leaseRenewer;
+
 
 	/**
 	 * Creates a handler.
@@ -78,8 +81,22 @@ public final class IdempotentExchangeHandler {
 		Assert.notNull(scopeResolver, "'scopeResolver' must not be null");
 		this.store = store;
 		this.scopeResolver = scopeResolver;
+		this.leaseRenewer = new LeaseRenewer(store);
 	}
 
+
+	/**
+	 * Stops renewing the leases of running requests; called when the application shuts down.
+	 */
+	@Override
+	public void dispose() {
+		this.leaseRenewer.dispose();
+	}
+
+	@Override
+	public boolean isDisposed() {
+		return this.leaseRenewer.isDisposed();
+	}
 
 	/**
 	 * Handles one exchange.
@@ -213,26 +230,13 @@ public final class IdempotentExchangeHandler {
 		ServerWebExchange owned = exchange.mutate().request(withBody(exchange.getRequest(), attempt.body))
 			.response(capture).build();
 		return Mono.defer(() -> {
-			Disposable renewal = renewLease(attempt, ownerToken);
+			Disposable renewal = this.leaseRenewer.register(attempt.logPrefix(), attempt.storageId, ownerToken,
+					attempt.policy.getLease());
 			return attempt.next.apply(owned)
 				.then(Mono.defer(() -> storeOrRelease(attempt, ownerToken, capture)))
 				.onErrorResume((ex) -> release(attempt, ownerToken, "the handler failed").then(Mono.error(ex)))
 				.doFinally((signal) -> renewal.dispose());
 		});
-	}
-
-	private Disposable renewLease(Attempt attempt, String ownerToken) {
-		Duration lease = attempt.policy.getLease();
-		return Flux.interval(lease.dividedBy(3))
-			.concatMap((tick) -> this.store.renew(attempt.storageId, ownerToken, lease)
-				.onErrorResume((ex) -> {
-					logger.warn(attempt.logPrefix() + "Failed to renew the lease of key " + attempt.storageId, ex);
-					return Mono.just(true);
-				}))
-			.takeUntil((renewed) -> !renewed)
-			.filter((renewed) -> !renewed)
-			.subscribe((lost) -> logger.warn(attempt.logPrefix() + "Lost the reservation of key " + attempt.storageId
-					+ " while its handler was running; another request may run it again"));
 	}
 
 	private Mono<Void> storeOrRelease(Attempt attempt, String ownerToken, ResponseCapture capture) {
