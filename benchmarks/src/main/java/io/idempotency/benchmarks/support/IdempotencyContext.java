@@ -2,7 +2,9 @@ package io.idempotency.benchmarks.support;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.idempotency.core.IdempotencyKeyStore;
 import io.idempotency.web.IdempotencyPolicy;
@@ -32,6 +34,8 @@ import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 public final class IdempotencyContext implements AutoCloseable {
 
 	private final ConfigurableApplicationContext context;
+
+	private final List<IdempotentExchangeHandler> builtHandlers = new CopyOnWriteArrayList<>();
 
 
 	private IdempotencyContext(ConfigurableApplicationContext context) {
@@ -90,12 +94,13 @@ public final class IdempotencyContext implements AutoCloseable {
 
 	/**
 	 * Builds a filter like the {@linkplain #filter() filter bean} but on another store, for example a decorator of
-	 * the store bean that records timings.
+	 * the store bean that records timings. Its handler is disposed when the context is closed.
 	 * @param keyStore the store the filter uses
 	 */
 	public IdempotencyWebFilter filterWith(IdempotencyKeyStore keyStore) {
 		IdempotentExchangeHandler handler = new IdempotentExchangeHandler(keyStore,
 				this.context.getBean(IdempotencyScopeResolver.class));
+		this.builtHandlers.add(handler);
 		return IdempotencyWebFilter.builder(handler).policy(this.context.getBean(IdempotencyPolicy.class)).build();
 	}
 
@@ -111,6 +116,7 @@ public final class IdempotencyContext implements AutoCloseable {
 
 	@Override
 	public void close() {
+		this.builtHandlers.forEach(IdempotentExchangeHandler::dispose);
 		this.context.close();
 	}
 
