@@ -82,7 +82,7 @@ public final class LoadRun {
 						this.settings.bodySize()));
 			}
 			List<StoreLoadResult> results = new ArrayList<>();
-			Map<StoreKind, Rounds> rounds = runRounds(measured, clients);
+			Map<StoreKind, Rounds> rounds = runRounds(measured, services, clients);
 			for (StoreKind store : measured) {
 				Rounds storeRounds = rounds.get(store);
 				StoreLoadResult.RedisUsage redisUsage = null;
@@ -103,8 +103,8 @@ public final class LoadRun {
 		}
 	}
 
-	private Map<StoreKind, Rounds> runRounds(List<StoreKind> stores, Map<StoreKind, LoadClient> clients)
-			throws IOException, InterruptedException {
+	private Map<StoreKind, Rounds> runRounds(List<StoreKind> stores, Map<StoreKind, ServiceProcess> services,
+			Map<StoreKind, LoadClient> clients) throws IOException, InterruptedException {
 		for (StoreKind store : stores) {
 			log("warming up " + store.id() + " with " + this.settings.warmupRequests() + " requests");
 			phases(clients.get(store)).run("warm-up",
@@ -122,15 +122,21 @@ public final class LoadRun {
 						this.settings.requests(), this.settings.mix(), seed);
 				Map<String, Long> before = (store == StoreKind.REDIS) ? this.redis.commandCalls() : Map.of();
 				Rounds storeRounds = rounds.get(store);
+				long serviceCpu = services.get(store).cpuNanos();
+				long redisCpu = (store == StoreKind.REDIS) ? this.redis.cpuNanos() : 0;
 				PhaseSummary summary = phases(clients.get(store)).run("round " + (round + 1), plan,
 						storeRounds.total);
+				serviceCpu = services.get(store).cpuNanos() - serviceCpu;
+				Long redisCpuUsed = (store == StoreKind.REDIS) ? this.redis.cpuNanos() - redisCpu : null;
+				summary = summary.withCpu(serviceCpu, redisCpuUsed);
 				if (store == StoreKind.REDIS) {
 					storeRounds.addCommandCalls(before, this.redis.commandCalls());
 				}
-				storeRounds.add(summary);
-				log(String.format("round %d %-6s %8.0f requests/s, p50 %d us, p99 %d us, failed %d", round + 1,
-						store.id(), summary.requestsPerSecond(), summary.latency().p50Micros(),
-						summary.latency().p99Micros(), summary.failed()));
+				storeRounds.add(summary, serviceCpu, redisCpuUsed);
+				log(String.format("round %d %-6s %8.0f requests/s, p50 %d us, p99 %d us, service CPU %.1f us per "
+						+ "request, failed %d", round + 1, store.id(), summary.requestsPerSecond(),
+						summary.latency().p50Micros(), summary.latency().p99Micros(),
+						summary.serviceCpuMicrosPerRequest(), summary.failed()));
 			}
 		}
 		return rounds;
@@ -242,9 +248,17 @@ public final class LoadRun {
 
 		private double seconds;
 
-		void add(PhaseSummary summary) {
+		private long serviceCpuNanos;
+
+		private Long redisCpuNanos;
+
+		void add(PhaseSummary summary, long serviceCpuNanos, Long redisCpuNanos) {
 			this.summaries.add(summary);
 			this.seconds += summary.seconds();
+			this.serviceCpuNanos += serviceCpuNanos;
+			if (redisCpuNanos != null) {
+				this.redisCpuNanos = ((this.redisCpuNanos != null) ? this.redisCpuNanos : 0) + redisCpuNanos;
+			}
 		}
 
 		void addCommandCalls(Map<String, Long> before, Map<String, Long> after) {
@@ -265,7 +279,8 @@ public final class LoadRun {
 		}
 
 		PhaseSummary pooled() {
-			return this.total.summarize("all rounds", (long) (this.seconds * 1e9));
+			return this.total.summarize("all rounds", (long) (this.seconds * 1e9))
+				.withCpu(this.serviceCpuNanos, this.redisCpuNanos);
 		}
 
 	}

@@ -76,7 +76,7 @@ final class PhaseRecorder {
 		Map<String, Long> statusCounts = new TreeMap<>();
 		this.statuses.forEach((status, count) -> statusCounts.put(String.valueOf(status), count.get()));
 		return new PhaseSummary(name, requests, seconds, requests / seconds, LatencySummary.of(this.all), kinds,
-				statusCounts, this.replayed.get(), this.failed.get(), this.firstFailure);
+				statusCounts, this.replayed.get(), this.failed.get(), this.firstFailure, null, null);
 	}
 
 	static Histogram newHistogram() {

@@ -12,6 +12,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import io.idempotency.benchmarks.support.CpuTime;
+
 /**
  * An {@link OrdersService} in its own JVM, started with this JVM's class path and stopped by its process id.
  */
@@ -67,6 +69,13 @@ final class ServiceProcess implements AutoCloseable {
 
 	long pid() {
 		return this.process.pid();
+	}
+
+	/**
+	 * Returns the CPU time the service has used so far, all threads, user and system, in nanoseconds.
+	 */
+	long cpuNanos() {
+		return CpuTime.ofProcess(this.process.toHandle());
 	}
 
 	@Override

@@ -35,7 +35,7 @@ final class ChartRenderer {
 
 	private static final int WIDTH = 1600;
 
-	private static final int HEIGHT = 1100;
+	private static final int HEIGHT = 1500;
 
 	private static final int HEADER = 90;
 
@@ -57,9 +57,10 @@ final class ChartRenderer {
 				+ report.machine().loadAverageAtStart() + ", at end: " + report.machine().loadAverageAtEnd(), 20, 55);
 		graphics.drawString("Conditions: " + report.conditions(), 20, 77);
 
-		List<JFreeChart> charts = List.of(throughput(report), latency(report), filterCost(report), held(report));
+		List<JFreeChart> charts = List.of(throughput(report), latency(report), serverCpu(report), held(report),
+				filterCost(report), filterAllocation(report));
 		int chartWidth = WIDTH / 2;
-		int chartHeight = (HEIGHT - HEADER) / 2;
+		int chartHeight = (HEIGHT - HEADER) / 3;
 		for (int i = 0; i < charts.size(); i++) {
 			int x = (i % 2) * chartWidth;
 			int y = HEADER + (i / 2) * chartHeight;
@@ -87,6 +88,33 @@ final class ChartRenderer {
 			data.add(figure.p99Micros(), "p99", figure.store(), figure.p99Ratio());
 		}
 		return bars("End to end: latency (x no filter; lower is better)", "microseconds", data);
+	}
+
+	private static JFreeChart serverCpu(Report report) {
+		LabelledDataset data = new LabelledDataset();
+		for (Report.LoadFigure figure : report.load()) {
+			if (figure.serviceCpuMicros() != null) {
+				data.add(figure.serviceCpuMicros(), "service", figure.store(), figure.serverCpuRatio());
+			}
+			if (figure.redisCpuMicros() != null) {
+				data.add(figure.redisCpuMicros(), "redis-server", figure.store(), null);
+			}
+		}
+		return bars("End to end: server CPU time per request (x no filter: service + redis; lower is better)",
+				"CPU microseconds per request", data);
+	}
+
+	private static JFreeChart filterAllocation(Report report) {
+		LabelledDataset data = new LabelledDataset();
+		int bodySize = report.filterCost().stream().mapToInt(Report.FilterCost::bodySize).min().orElse(0);
+		for (Report.FilterCost cost : report.filterCost()) {
+			if (cost.bodySize() == bodySize && cost.allocatedBytes() != null) {
+				data.add(cost.allocatedBytes(), cost.request(), cost.store(), cost.allocatedRatioToNoFilter());
+			}
+		}
+		String body = (bodySize > 0) ? ", " + bodySize + "-byte body" : "";
+		return bars("In-process (JMH): bytes allocated per request" + body + " (x no filter)", "bytes per request",
+				data);
 	}
 
 	private static JFreeChart filterCost(Report report) {

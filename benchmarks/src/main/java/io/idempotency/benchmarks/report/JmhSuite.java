@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
@@ -24,7 +26,8 @@ import io.idempotency.benchmarks.support.StoreKind;
  * Runs the JMH benchmarks of a pass through the JMH runner, in forked JVMs.
  *
  * <p>The long pass uses the iterations, forks and parameters of the benchmark annotations. The quick pass runs one
- * fork of 2 warm-up and 3 measured iterations of 1 second, with the smallest body size only.
+ * fork of 2 warm-up and 3 measured iterations of 1 second, with the smallest body size only. Both add JMH's GC
+ * profiler, whose bytes allocated per operation depend far less on other load of the machine than the time does.
  */
 public final class JmhSuite {
 
@@ -89,6 +92,7 @@ public final class JmhSuite {
 		}
 		ChainedOptionsBuilder options = new OptionsBuilder().include("\\." + benchmark.getSimpleName() + "\\.")
 			.jvmArgsAppend(jvmArgs.toArray(String[]::new))
+			.addProfiler(GCProfiler.class)
 			.resultFormat(ResultFormatType.JSON)
 			.result(this.workDirectory.resolve("jmh-" + name + ".json").toString())
 			.shouldFailOnError(true);
@@ -110,9 +114,10 @@ public final class JmhSuite {
 			for (String key : result.getParams().getParamsKeys()) {
 				params.put(key, result.getParams().getParam(key));
 			}
+			Result<?> allocated = result.getSecondaryResults().get("gc.alloc.rate.norm");
 			scores.add(new JmhScore(benchmark.substring(benchmark.lastIndexOf('.', benchmark.lastIndexOf('.') - 1) + 1),
 					params, result.getPrimaryResult().getScore(), result.getPrimaryResult().getScoreError(),
-					result.getPrimaryResult().getScoreUnit()));
+					result.getPrimaryResult().getScoreUnit(), (allocated != null) ? allocated.getScore() : null));
 		}
 		return scores;
 	}
@@ -126,8 +131,10 @@ public final class JmhSuite {
 	 * @param score the mean time per operation
 	 * @param error the half-width of the 99.9% confidence interval, {@code NaN} with too few iterations
 	 * @param unit the unit of score and error
+	 * @param allocatedBytes bytes allocated per operation, from JMH's GC profiler, or {@code null}
 	 */
-	public record JmhScore(String benchmark, Map<String, String> params, double score, double error, String unit) {
+	public record JmhScore(String benchmark, Map<String, String> params, double score, double error, String unit,
+			Double allocatedBytes) {
 
 	}
 

@@ -37,38 +37,44 @@ final class MarkdownReport {
 				.append(Math.round(settings.mix().concurrentDuplicate() * 100))
 				.append("% pairs of concurrent duplicates), ").append(settings.bodySize()).append("-byte bodies:\n\n");
 			out.append("| Store | Requests/s (slowest to fastest round) | x no filter | p50 us | x no filter | p99 us "
-					+ "| x no filter | Failed |\n");
-			out.append("|---|---|---|---|---|---|---|---|\n");
+					+ "| x no filter | Service CPU us/request | Redis CPU us/request | Server CPU x no filter | Failed |\n");
+			out.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
 			for (Report.LoadFigure figure : report.load()) {
 				out.append("| ").append(figure.store()).append(" | ").append(number(figure.requestsPerSecond()))
 					.append(" (").append(number(figure.requestsPerSecondMin())).append(" to ")
 					.append(number(figure.requestsPerSecondMax())).append(") | ").append(figure.throughputRatio())
 					.append(" | ").append(figure.p50Micros()).append(" | ").append(figure.p50Ratio()).append(" | ")
 					.append(figure.p99Micros()).append(" | ").append(figure.p99Ratio()).append(" | ")
-					.append(figure.failed()).append(" |\n");
+					.append(orDash(figure.serviceCpuMicros())).append(" | ").append(orDash(figure.redisCpuMicros()))
+					.append(" | ").append(orDash(figure.serverCpuRatio())).append(" | ").append(figure.failed())
+					.append(" |\n");
 			}
 			out.append('\n');
 		}
 
-		out.append("In-process, JMH, time per request (mean, with the 99.9% confidence half-width):\n\n");
-		out.append("| Store | Request | Body bytes | us/request | +- | x no filter |\n|---|---|---|---|---|---|\n");
+		out.append("In-process, JMH, time per request (mean, with the 99.9% confidence half-width) and bytes allocated "
+				+ "per request:\n\n");
+		out.append("| Store | Request | Body bytes | us/request | +- | x no filter | Allocated B/request | x no filter |\n"
+				+ "|---|---|---|---|---|---|---|---|\n");
 		for (Report.FilterCost cost : report.filterCost()) {
 			out.append("| ").append(cost.store()).append(" | ").append(cost.request()).append(" | ")
 				.append(cost.bodySize()).append(" | ").append(cost.micros()).append(" | ")
-				.append(orDash(cost.errorMicros())).append(" | ").append(cost.ratioToNoFilter()).append(" |\n");
+				.append(orDash(cost.errorMicros())).append(" | ").append(cost.ratioToNoFilter()).append(" | ")
+				.append(number(cost.allocatedBytes())).append(" | ").append(orDash(cost.allocatedRatioToNoFilter()))
+				.append(" |\n");
 		}
 		out.append('\n');
 
 		if (!report.storeOperations().isEmpty()) {
 			out.append("Key store operations, JMH, one call at a time (complete = reserveThenComplete - reserve; "
 					+ "x = over one whole in-process request without a filter):\n\n");
-			out.append("| Store | Operation | Response bytes | us/op | +- | x no-filter request |\n"
-					+ "|---|---|---|---|---|---|\n");
+			out.append("| Store | Operation | Response bytes | us/op | +- | x no-filter request | Allocated B/op |\n"
+					+ "|---|---|---|---|---|---|---|\n");
 			for (Report.StoreOperation operation : report.storeOperations()) {
 				out.append("| ").append(operation.store()).append(" | ").append(operation.operation()).append(" | ")
 					.append(operation.responseBodySize()).append(" | ").append(operation.micros()).append(" | ")
 					.append(orDash(operation.errorMicros())).append(" | ").append(operation.ratioToNoFilterRequest())
-					.append(" |\n");
+					.append(" | ").append(number(operation.allocatedBytes())).append(" |\n");
 			}
 			out.append('\n');
 		}

@@ -65,15 +65,15 @@ public record Report(String pass, Machine machine, String conditions, List<Filte
 				notMeasured, load);
 	}
 
-	static Double ratio(double value, Double baseline) {
-		if (baseline == null || baseline == 0 || Double.isNaN(value)) {
+	static Double ratio(Double value, Double baseline) {
+		if (value == null || baseline == null || baseline == 0 || Double.isNaN(value)) {
 			return null;
 		}
 		return round(value / baseline, 3);
 	}
 
-	static Double round(double value, int decimals) {
-		if (Double.isNaN(value) || Double.isInfinite(value)) {
+	static Double round(Double value, int decimals) {
+		if (value == null || Double.isNaN(value) || Double.isInfinite(value)) {
 			return null;
 		}
 		double scale = Math.pow(10, decimals);
@@ -90,9 +90,11 @@ public record Report(String pass, Machine machine, String conditions, List<Filte
 	 * @param micros mean time per request in microseconds
 	 * @param errorMicros half-width of JMH's 99.9% confidence interval, {@code null} with too few iterations
 	 * @param ratioToNoFilter {@code micros} over the no-filter time for the same request kind and body size
+	 * @param allocatedBytes bytes allocated per request
+	 * @param allocatedRatioToNoFilter {@code allocatedBytes} over the no-filter value
 	 */
 	public record FilterCost(String store, String request, int bodySize, Double micros, Double errorMicros,
-			Double ratioToNoFilter) {
+			Double ratioToNoFilter, Double allocatedBytes, Double allocatedRatioToNoFilter) {
 
 		static List<FilterCost> of(List<JmhSuite.JmhScore> scores) {
 			List<FilterCost> costs = new ArrayList<>();
@@ -102,19 +104,21 @@ public record Report(String pass, Machine machine, String conditions, List<Filte
 				}
 				String request = score.params().get("request");
 				int bodySize = Integer.parseInt(score.params().get("bodySize"));
-				Double baseline = find(scores, "none", request, bodySize);
+				JmhSuite.JmhScore baseline = find(scores, "none", request, bodySize);
+				Double baselineBytes = (baseline != null) ? baseline.allocatedBytes() : null;
 				costs.add(new FilterCost(score.params().get("store"), request, bodySize, round(score.score(), 2),
-						round(score.error(), 2), ratio(score.score(), baseline)));
+						round(score.error(), 2), ratio(score.score(), (baseline != null) ? baseline.score() : null),
+						round(score.allocatedBytes(), 0), ratio(score.allocatedBytes(), baselineBytes)));
 			}
 			return costs;
 		}
 
-		static Double find(List<JmhSuite.JmhScore> scores, String store, String request, int bodySize) {
+		static JmhSuite.JmhScore find(List<JmhSuite.JmhScore> scores, String store, String request, int bodySize) {
 			for (JmhSuite.JmhScore score : scores) {
 				if (score.benchmark().startsWith("FilterBenchmark.") && store.equals(score.params().get("store"))
 						&& request.equals(score.params().get("request"))
 						&& String.valueOf(bodySize).equals(score.params().get("bodySize"))) {
-					return score.score();
+					return score;
 				}
 			}
 			return null;
@@ -134,9 +138,10 @@ public record Report(String pass, Machine machine, String conditions, List<Filte
 	 * @param errorMicros half-width of JMH's 99.9% confidence interval; for {@code complete}, the sum of both
 	 * @param ratioToNoFilterRequest {@code micros} over the time of one whole in-process request without a filter
 	 * (new key, smallest body)
+	 * @param allocatedBytes bytes allocated per operation
 	 */
 	public record StoreOperation(String store, String operation, int responseBodySize, Double micros,
-			Double errorMicros, Double ratioToNoFilterRequest) {
+			Double errorMicros, Double ratioToNoFilterRequest, Double allocatedBytes) {
 
 		static List<StoreOperation> of(List<JmhSuite.JmhScore> scores, List<FilterCost> filterCost) {
 			Double baseline = null;
@@ -155,13 +160,16 @@ public record Report(String pass, Machine machine, String conditions, List<Filte
 				String store = score.params().get("store");
 				int size = Integer.parseInt(score.params().get("responseBodySize"));
 				operations.add(new StoreOperation(store, operation, size, round(score.score(), 2),
-						round(score.error(), 2), ratio(score.score(), baseline)));
+						round(score.error(), 2), ratio(score.score(), baseline), round(score.allocatedBytes(), 0)));
 				if (operation.equals("reserveThenComplete")) {
 					JmhSuite.JmhScore reserve = findOperation(scores, "reserve", store, size);
 					if (reserve != null) {
 						double complete = score.score() - reserve.score();
+						Double completeBytes = (score.allocatedBytes() != null && reserve.allocatedBytes() != null)
+								? score.allocatedBytes() - reserve.allocatedBytes() : null;
 						operations.add(new StoreOperation(store, "complete", size, round(complete, 2),
-								round(score.error() + reserve.error(), 2), ratio(complete, baseline)));
+								round(score.error() + reserve.error(), 2), ratio(complete, baseline),
+								round(completeBytes, 0)));
 					}
 				}
 			}
@@ -195,12 +203,16 @@ public record Report(String pass, Machine machine, String conditions, List<Filte
 	 * @param p50Ratio over the no-filter value
 	 * @param p99Micros 99th percentile latency
 	 * @param p99Ratio over the no-filter value
+	 * @param serviceCpuMicros CPU time of the service process per request
+	 * @param redisCpuMicros CPU time of redis-server per request, {@code null} without Redis
+	 * @param serverCpuRatio service and redis-server CPU time per request over the no-filter service's
 	 * @param failed requests without a response
 	 * @param replayed responses with {@code Idempotent-Replayed: true}
 	 */
 	public record LoadFigure(String store, Double requestsPerSecond, Double requestsPerSecondMin,
 			Double requestsPerSecondMax, Double throughputRatio, long p50Micros, Double p50Ratio, long p99Micros,
-			Double p99Ratio, long failed, long replayed) {
+			Double p99Ratio, Double serviceCpuMicros, Double redisCpuMicros, Double serverCpuRatio, long failed,
+			long replayed) {
 
 		static List<LoadFigure> of(LoadResults load) {
 			List<LoadFigure> figures = new ArrayList<>();
@@ -215,12 +227,22 @@ public record Report(String pass, Machine machine, String conditions, List<Filte
 				figures.add(new LoadFigure(store.store(), round(pooled.requestsPerSecond(), 0), round(min, 0),
 						round(max, 0), ratio(pooled.requestsPerSecond(), baseline.requestsPerSecond()),
 						pooled.latency().p50Micros(),
-						ratio(pooled.latency().p50Micros(), (double) baseline.latency().p50Micros()),
+						ratio((double) pooled.latency().p50Micros(), (double) baseline.latency().p50Micros()),
 						pooled.latency().p99Micros(),
-						ratio(pooled.latency().p99Micros(), (double) baseline.latency().p99Micros()), pooled.failed(),
+						ratio((double) pooled.latency().p99Micros(), (double) baseline.latency().p99Micros()),
+						pooled.serviceCpuMicrosPerRequest(), pooled.redisCpuMicrosPerRequest(),
+						ratio(serverCpu(pooled), baseline.serviceCpuMicrosPerRequest()), pooled.failed(),
 						pooled.replayed()));
 			}
 			return figures;
+		}
+
+		private static Double serverCpu(PhaseSummary phase) {
+			if (phase.serviceCpuMicrosPerRequest() == null) {
+				return null;
+			}
+			double redis = (phase.redisCpuMicrosPerRequest() != null) ? phase.redisCpuMicrosPerRequest() : 0;
+			return phase.serviceCpuMicrosPerRequest() + redis;
 		}
 
 	}

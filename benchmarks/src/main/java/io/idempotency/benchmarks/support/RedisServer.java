@@ -87,6 +87,13 @@ public final class RedisServer implements AutoCloseable {
 	}
 
 	/**
+	 * Returns the CPU time the server has used so far, user and system, in nanoseconds.
+	 */
+	public long cpuNanos() {
+		return CpuTime.ofProcess(this.process.toHandle());
+	}
+
+	/**
 	 * Returns the version that {@code redis-server --version} prints, for example {@code 7.0.15}.
 	 */
 	public String version() throws IOException, InterruptedException {
