@@ -95,7 +95,7 @@ public class IdempotencyProperties {
 	private Set<Integer> transientStatuses = IdempotencyPolicy.DEFAULT_TRANSIENT_STATUSES;
 
 	/**
-	 * What duplicates waiting for an in-flight request do when that request releases its key: retry (one of them
+	 * Action of duplicates waiting for an in-flight request when that request releases its key: retry (one of them
 	 * runs the handler) or reject (409).
 	 */
 	private IdempotencyPolicy.ReleasedWaitAction onRelease = IdempotencyPolicy.ReleasedWaitAction.RETRY;
@@ -106,7 +106,7 @@ public class IdempotencyProperties {
 	private int filterOrder = IdempotencyWebFilter.DEFAULT_ORDER;
 
 	/**
-	 * Which key store to use.
+	 * Key store type.
 	 */
 	private StoreType store = StoreType.MEMORY;
 
@@ -297,7 +297,7 @@ public class IdempotencyProperties {
 
 
 	/**
-	 * Which response headers are stored and replayed.
+	 * Selection of the response headers that are stored and replayed.
 	 */
 	public static class Replay {
 

@@ -400,7 +400,7 @@ public final class IdempotentExchangeHandler implements Disposable {
 
 
 	/**
-	 * What a wait for the owner of a key ended with.
+	 * Outcome of a wait for the owner of a key.
 	 */
 	private sealed interface WaitResult {
 
