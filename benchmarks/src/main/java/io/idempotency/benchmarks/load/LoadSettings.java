@@ -26,7 +26,7 @@ public record LoadSettings(int connections, int bodySize, int warmupRequests, in
 	 * Returns the sizes of the quick pass, a few minutes in all on 2 cores.
 	 */
 	public static LoadSettings quick() {
-		return new LoadSettings(64, 256, 20_000, 30_000, 3, new RequestMix(0.7, 0.2), 2_000, 200, 4,
+		return new LoadSettings(64, 256, 60_000, 30_000, 3, new RequestMix(0.7, 0.2), 2_000, 200, 4,
 				Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofMinutes(2));
 	}
 
@@ -34,7 +34,7 @@ public record LoadSettings(int connections, int bodySize, int warmupRequests, in
 	 * Returns the sizes of the long pass.
 	 */
 	public static LoadSettings full() {
-		return new LoadSettings(64, 256, 100_000, 200_000, 5, new RequestMix(0.7, 0.2), 10_000, 2_000, 4,
+		return new LoadSettings(64, 256, 200_000, 200_000, 5, new RequestMix(0.7, 0.2), 10_000, 2_000, 4,
 				Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofMinutes(10));
 	}
 
