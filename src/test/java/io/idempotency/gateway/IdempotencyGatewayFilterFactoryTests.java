@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterAll;
@@ -232,8 +233,8 @@ class IdempotencyGatewayFilterFactoryTests {
 					.addHeader("X-Step", "validated")
 					.addHeader("X-Step", "stored")
 					.header(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON_VALUE)
-					.sendString(Mono.just("{\"hit\":" + hit + ",\"id\":\"" + UUID.randomUUID() + "\",\"received\":"
-							+ body.length() + "}"))
+					.sendString(Mono.just("{\"hit\":" + hit + ",\"id\":" + ThreadLocalRandom.current().nextLong()
+							+ ",\"received\":" + body.length() + "}"))
 					.then());
 		}
 
