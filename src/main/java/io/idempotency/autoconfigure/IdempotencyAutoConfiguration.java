@@ -72,7 +72,7 @@ public final class IdempotencyAutoConfiguration {
 				Clock.systemUTC());
 	}
 
-	@Bean
+	@Bean(destroyMethod = "dispose")
 	@ConditionalOnMissingBean
 	IdempotentExchangeHandler idempotentExchangeHandler(IdempotencyKeyStore store,
 			IdempotencyScopeResolver scopeResolver, ObjectProvider<IdempotencyObserver> observer,

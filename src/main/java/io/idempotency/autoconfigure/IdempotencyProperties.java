@@ -97,7 +97,7 @@ public class IdempotencyProperties {
 	private Set<Integer> transientStatuses = IdempotencyPolicy.DEFAULT_TRANSIENT_STATUSES;
 
 	/**
-	 * What duplicates waiting for an in-flight request do when that request releases its key: retry (one of them
+	 * Action of duplicates waiting for an in-flight request when that request releases its key: retry (one of them
 	 * runs the handler) or reject (409).
 	 */
 	private IdempotencyPolicy.ReleasedWaitAction onRelease = IdempotencyPolicy.ReleasedWaitAction.RETRY;
@@ -114,7 +114,7 @@ public class IdempotencyProperties {
 	private int filterOrder = IdempotencyWebFilter.DEFAULT_ORDER;
 
 	/**
-	 * Which key store to use.
+	 * Key store type.
 	 */
 	private StoreType store = StoreType.MEMORY;
 
@@ -319,7 +319,7 @@ public class IdempotencyProperties {
 
 
 	/**
-	 * Which response headers are stored and replayed.
+	 * Selection of the response headers that are stored and replayed.
 	 */
 	public static class Replay {
 
@@ -354,12 +354,12 @@ public class IdempotencyProperties {
 
 
 	/**
-	 * Whose key a request carries.
+	 * Caller scope of idempotency keys.
 	 */
 	public static class Scope {
 
 		/**
-		 * How keys are kept apart between callers: 'none' shares one scope among all callers, 'principal' scopes keys
+		 * Caller scope mode: 'none' shares one scope among all callers, 'principal' scopes keys
 		 * by the authenticated principal's name, 'header' by the value of the request header named by header-name.
 		 * Ignored when the application defines its own IdempotencyScopeResolver bean.
 		 */
@@ -372,7 +372,7 @@ public class IdempotencyProperties {
 		private @Nullable String headerName;
 
 		/**
-		 * What happens to a request with a key whose caller cannot be identified: 'reject' answers 400 with an
+		 * Action for a request with a key whose caller cannot be identified: 'reject' responds with 400 and an
 		 * unresolved-scope problem, 'shared' puts the key in the scope shared by all unidentified callers.
 		 */
 		private UnresolvedScopeAction whenUnresolved = UnresolvedScopeAction.REJECT;
@@ -405,7 +405,7 @@ public class IdempotencyProperties {
 
 
 	/**
-	 * Ways to keep keys of different callers apart.
+	 * Caller scope modes.
 	 */
 	public enum ScopeMode {
 
@@ -422,11 +422,11 @@ public class IdempotencyProperties {
 
 
 	/**
-	 * What happens to a request whose caller cannot be identified.
+	 * Actions for a request whose caller cannot be identified.
 	 */
 	public enum UnresolvedScopeAction {
 
-		/** Answer 400 with a problem that says what to send. */
+		/** Respond with 400 and a problem that says what to send. */
 		REJECT,
 
 		/** Use the scope shared by all callers that cannot be identified. */

@@ -50,7 +50,8 @@ import org.springframework.web.server.ServerWebExchange;
  * gets the stored response, or 409 after the policy's maximum wait;
  * <li>the stored fingerprint differs: 422.
  * </ul>
- * A lease renewal runs while the chain runs, so that a slow handler keeps its key.
+ * The lease of the reservation is renewed while the chain runs, so that a slow handler keeps its key. Dispose of
+ * the handler to stop the shared renewal task.
  *
  * <p>An exchange is handled at most once: when the WebFilter, a gateway route filter or a functional route filter
  * already handled it, a later call passes it straight to {@code next}, so nested filters never wait for their own
@@ -60,7 +61,7 @@ import org.springframework.web.server.ServerWebExchange;
  * @author Idempotency contributors
  * @since 0.1.0
  */
-public final class IdempotentExchangeHandler {
+public final class IdempotentExchangeHandler implements Disposable {
 
 	/** Response header set to {@code true} on replayed responses. */
 	public static final String REPLAYED_HEADER = "Idempotent-Replayed";
@@ -79,6 +80,8 @@ public final class IdempotentExchangeHandler {
 	private final IdempotencyScopeResolver scopeResolver;
 
 	private final IdempotencyObserver observer;
+
+	private final LeaseRenewer leaseRenewer;
 
 
 	/**
@@ -104,8 +107,22 @@ public final class IdempotentExchangeHandler {
 		this.store = observer.observeStore(store);
 		this.scopeResolver = scopeResolver;
 		this.observer = observer;
+		this.leaseRenewer = new LeaseRenewer(this.store);
 	}
 
+
+	/**
+	 * Stops renewing the leases of running requests; called when the application shuts down.
+	 */
+	@Override
+	public void dispose() {
+		this.leaseRenewer.dispose();
+	}
+
+	@Override
+	public boolean isDisposed() {
+		return this.leaseRenewer.isDisposed();
+	}
 
 	/**
 	 * Handles one exchange.
@@ -254,26 +271,13 @@ public final class IdempotentExchangeHandler {
 		ServerWebExchange owned = exchange.mutate().request(withBody(exchange.getRequest(), attempt.body))
 			.response(capture).build();
 		return Mono.defer(() -> {
-			Disposable renewal = renewLease(attempt, ownerToken);
+			Disposable renewal = this.leaseRenewer.register(attempt.logPrefix(), attempt.storageId, ownerToken,
+					attempt.policy.getLease());
 			return attempt.next.apply(owned)
 				.then(Mono.defer(() -> storeOrRelease(attempt, ownerToken, capture)))
 				.onErrorResume((ex) -> release(attempt, ownerToken, "the handler failed").then(Mono.error(ex)))
 				.doFinally((signal) -> renewal.dispose());
 		});
-	}
-
-	private Disposable renewLease(Attempt attempt, String ownerToken) {
-		Duration lease = attempt.policy.getLease();
-		return Flux.interval(lease.dividedBy(3))
-			.concatMap((tick) -> this.store.renew(attempt.storageId, ownerToken, lease)
-				.onErrorResume((ex) -> {
-					logger.warn(attempt.logPrefix() + "Failed to renew the lease of key " + attempt.storageId, ex);
-					return Mono.just(true);
-				}))
-			.takeUntil((renewed) -> !renewed)
-			.filter((renewed) -> !renewed)
-			.subscribe((lost) -> logger.warn(attempt.logPrefix() + "Lost the reservation of key " + attempt.storageId
-					+ " while its handler was running; another request may run it again"));
 	}
 
 	private Mono<Void> storeOrRelease(Attempt attempt, String ownerToken, ResponseCapture capture) {
@@ -450,7 +454,7 @@ public final class IdempotentExchangeHandler {
 
 
 	/**
-	 * What a wait for the owner of a key ended with.
+	 * Outcome of a wait for the owner of a key.
 	 */
 	private sealed interface WaitResult {
 

@@ -19,7 +19,7 @@ class IdempotencyGatewayAutoConfigurationTests {
 				AutoConfigurations.of(IdempotencyAutoConfiguration.class, IdempotencyGatewayAutoConfiguration.class));
 
 	@Test
-	void filterFactoryAndRouteExclusionAreDefinedWhenGatewayIsPresent() {
+	void beansAreDefinedWithGateway() {
 		this.contextRunner.run((context) -> {
 			assertThat(context).hasSingleBean(IdempotencyGatewayFilterFactory.class);
 			assertThat(context).hasSingleBean(IdempotentRouteExclusion.class);
@@ -41,7 +41,7 @@ class IdempotencyGatewayAutoConfigurationTests {
 	}
 
 	@Test
-	void nothingIsDefinedWhenIdempotencyGatewaySupportIsDisabled() {
+	void nothingIsDefinedWhenSwitchedOff() {
 		this.contextRunner.withPropertyValues("idempotency.gateway.enabled=false")
 			.run((context) -> assertThat(context).doesNotHaveBean(IdempotencyGatewayFilterFactory.class));
 	}

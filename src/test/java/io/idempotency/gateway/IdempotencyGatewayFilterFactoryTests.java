@@ -171,7 +171,7 @@ class IdempotencyGatewayFilterFactoryTests {
 	}
 
 	@Test
-	void routeWithoutFilterIsHandledByGlobalWebFilter() {
+	void routeWithoutFilterUsesWebFilter() {
 		String testId = UUID.randomUUID().toString();
 		String key = UUID.randomUUID().toString();
 
@@ -211,8 +211,8 @@ class IdempotencyGatewayFilterFactoryTests {
 
 
 	/**
-	 * The downstream service: counts requests per test, waits a little so that duplicates overlap, and answers
-	 * 201 with headers that a replay must carry.
+	 * The downstream service: counts requests per test, waits a little so that duplicates overlap, and responds with
+	 * 201 and headers that a replay must carry.
 	 */
 	static final class Downstream {
 

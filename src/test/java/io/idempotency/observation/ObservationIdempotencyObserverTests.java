@@ -3,6 +3,7 @@ package io.idempotency.observation;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
@@ -53,6 +55,13 @@ class ObservationIdempotencyObserverTests {
 
 	private final AtomicInteger executions = new AtomicInteger();
 
+	/** Releases the requests whose handler waits, those sent with a delay of {@link #HOLD}. */
+	private final Sinks.Empty<Void> gate = Sinks.empty();
+
+	private final CountDownLatch heldRequestStarted = new CountDownLatch(1);
+
+	private static final long HOLD = -1;
+
 	private DisposableServer server;
 
 	private WebClient client;
@@ -65,6 +74,7 @@ class ObservationIdempotencyObserverTests {
 
 	@AfterEach
 	void stopServer() {
+		this.gate.tryEmitEmpty();
 		this.server.disposeNow();
 	}
 
@@ -100,8 +110,17 @@ class ObservationIdempotencyObserverTests {
 		startServer(memoryStore(), IdempotencyPolicy.builder().build());
 		String key = UUID.randomUUID().toString();
 
-		Mono.zip(send(key, 500, "one book"), Mono.delay(Duration.ofMillis(100)).then(send(key, 0, "one book")))
-			.block(Duration.ofSeconds(10));
+		Mono<ResponseEntity<String>> owner = send(key, HOLD, "one book").cache();
+		owner.subscribe();
+		awaitHeldRequestStarted();
+		Mono<ResponseEntity<String>> duplicate = send(key, 0, "one book").cache();
+		duplicate.subscribe();
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> this.meters.find(ObservationIdempotencyObserver.HOLD + ".active").longTaskTimer(),
+					(waiting) -> waiting != null && waiting.activeTasks() == 1);
+		this.gate.tryEmitEmpty();
+		owner.block(Duration.ofSeconds(10));
+		duplicate.block(Duration.ofSeconds(10));
 
 		assertThat(requestCount("executed")).isEqualTo(1);
 		assertThat(requestCount("held-then-replayed")).isEqualTo(1);
@@ -110,7 +129,7 @@ class ObservationIdempotencyObserverTests {
 			.timer()
 			.count()).isEqualTo(1);
 		assertThat(this.meters.get(ObservationIdempotencyObserver.HOLD).timer().totalTime(TimeUnit.MILLISECONDS))
-			.isGreaterThan(100);
+			.isPositive();
 	}
 
 	@Test
@@ -118,9 +137,14 @@ class ObservationIdempotencyObserverTests {
 		startServer(memoryStore(), IdempotencyPolicy.builder().maxWait(Duration.ofMillis(100)).build());
 		String key = UUID.randomUUID().toString();
 
-		Mono.zip(send(key, 1000, "one book"), Mono.delay(Duration.ofMillis(100)).then(send(key, 0, "one book")))
-			.block(Duration.ofSeconds(10));
+		Mono<ResponseEntity<String>> owner = send(key, HOLD, "one book").cache();
+		owner.subscribe();
+		awaitHeldRequestStarted();
+		ResponseEntity<String> duplicate = post(key, 0, "one book");
+		this.gate.tryEmitEmpty();
+		owner.block(Duration.ofSeconds(10));
 
+		assertThat(duplicate.getStatusCode().value()).isEqualTo(409);
 		assertThat(requestCount("conflict")).isEqualTo(1);
 		assertThat(this.meters.get(ObservationIdempotencyObserver.HOLD)
 			.tags("result", "cancelled")
@@ -168,7 +192,7 @@ class ObservationIdempotencyObserverTests {
 	}
 
 	@Test
-	void storeFailureInFailOpenModeIsCountedAsFailOpen() {
+	void failOpenRequestIsCounted() {
 		startServer(new FailingIdempotencyKeyStore(),
 				IdempotencyPolicy.builder().storeFailureMode(IdempotencyPolicy.StoreFailureMode.FAIL_OPEN).build());
 
@@ -183,6 +207,16 @@ class ObservationIdempotencyObserverTests {
 	 * Returns the count of requests with an outcome. The server records an observation when the exchange ends, which
 	 * can be just after the client has read the response, so the count is awaited.
 	 */
+	private void awaitHeldRequestStarted() {
+		try {
+			assertThat(this.heldRequestStarted.await(10, TimeUnit.SECONDS)).as("held request reached the handler").isTrue();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
 	private long requestCount(String outcome) {
 		return await().atMost(Duration.ofSeconds(5))
 			.ignoreExceptionsInstanceOf(MeterNotFoundException.class)
@@ -210,8 +244,12 @@ class ObservationIdempotencyObserverTests {
 
 	private Mono<ServerResponse> createOrder(ServerRequest request) {
 		long delay = Long.parseLong(request.headers().firstHeader("X-Delay-Ms"));
-		return Mono.delay(Duration.ofMillis(delay))
-			.then(Mono.fromSupplier(this.executions::incrementAndGet))
+		Mono<?> wait = Mono.delay(Duration.ofMillis(Math.max(0, delay)));
+		if (delay == HOLD) {
+			this.heldRequestStarted.countDown();
+			wait = this.gate.asMono();
+		}
+		return wait.then(Mono.fromSupplier(this.executions::incrementAndGet))
 			.flatMap((execution) -> ServerResponse.status(HttpStatus.CREATED)
 				.contentType(MediaType.TEXT_PLAIN)
 				.bodyValue("order " + execution));

@@ -77,7 +77,7 @@ class IdempotencyScopeResolverTests {
 	}
 
 	@Test
-	void inFlightRequestOfOneTenantDoesNotHoldAnother() throws InterruptedException {
+	void inFlightTenantDoesNotHoldOther() throws InterruptedException {
 		startServer(IdempotencyScopeResolver.header(TENANT_HEADER));
 		String key = UUID.randomUUID().toString();
 
