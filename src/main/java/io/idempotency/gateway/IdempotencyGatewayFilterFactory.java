@@ -43,8 +43,8 @@ import org.springframework.web.server.ServerWebExchange;
  * the Java route DSL, pass {@code factory.apply((config) -> config.setRequired(true))} to
  * {@code filters((f) -> f.filter(...))}.
  *
- * <p>The filter runs before {@link NettyWriteResponseFilter}, whatever its place in the route's list, so it sees the
- * downstream response as it is written. A replayed response never reaches the downstream service.
+ * <p>The filter runs before {@link NettyWriteResponseFilter}, whatever its place in the route's list, so it
+ * captures the downstream response as it is written. A replayed response never reaches the downstream service.
  *
  * @author Idempotency contributors
  * @since 0.1.0

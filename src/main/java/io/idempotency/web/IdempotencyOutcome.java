@@ -5,8 +5,8 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * How {@link IdempotentExchangeHandler} ended the handling of one request that carries a key, or that was rejected
- * for lacking one.
+ * Result of {@link IdempotentExchangeHandler} for one request that carries a key, or that was rejected for lacking
+ * one.
  *
  * <p>The handler records the outcome as an exchange attribute as soon as it is decided, so an
  * {@link IdempotencyObserver} can read it with {@link #of(ServerWebExchange)} when the handling ends.
@@ -31,7 +31,7 @@ public enum IdempotencyOutcome {
 	/** The key was used before for a request with a different method, path, query or body, so it got 422. */
 	MISMATCH("mismatch"),
 
-	/** The request was rejected before the store was called: missing or invalid key, body too large, or unknown caller. */
+	/** The request was rejected before the store was called: missing or invalid key, large body or unknown caller. */
 	REJECTED("rejected"),
 
 	/** The store failed and the request got 503 without running the handler. */

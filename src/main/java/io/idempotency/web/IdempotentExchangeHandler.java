@@ -159,8 +159,8 @@ public final class IdempotentExchangeHandler implements Disposable {
 			return reject(exchange, IdempotencyProblem.INVALID_KEY, ex.getMessage());
 		}
 		if (keyValue == null) {
-			String detail = "This endpoint requires an " + policy.getHeaderName()
-					+ " header. Send a unique value per operation, for example a random UUID, and reuse it when you retry.";
+			String detail = "This endpoint requires an " + policy.getHeaderName() + " header. Send a unique value "
+					+ "per operation, for example a random UUID, and reuse it when you retry.";
 			return reject(exchange, IdempotencyProblem.MISSING_KEY, detail);
 		}
 		long contentLength = request.getHeaders().getContentLength();

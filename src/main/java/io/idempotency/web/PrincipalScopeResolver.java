@@ -16,7 +16,8 @@ final class PrincipalScopeResolver implements IdempotencyScopeResolver {
 	 * Spring Security's token for anonymous requests, matched by name so that Spring Security stays optional. Every
 	 * anonymous caller has the same principal name, so it must not become a scope.
 	 */
-	private static final String ANONYMOUS_TOKEN = "org.springframework.security.authentication.AnonymousAuthenticationToken";
+	private static final String ANONYMOUS_TOKEN =
+			"org.springframework.security.authentication.AnonymousAuthenticationToken";
 
 
 	@Override

@@ -113,7 +113,8 @@ class IdempotencyGatewayFilterFactoryTests {
 		String testId = UUID.randomUUID().toString();
 		String key = UUID.randomUUID().toString();
 
-		ResponseEntity<String> withoutKey = send(HttpMethod.POST, "/orders/3", testId, null).block(Duration.ofSeconds(10));
+		ResponseEntity<String> withoutKey = send(HttpMethod.POST, "/orders/3", testId, null)
+			.block(Duration.ofSeconds(10));
 		ResponseEntity<String> put = send(HttpMethod.PUT, "/orders/3", testId, key).block(Duration.ofSeconds(10));
 		ResponseEntity<String> putAgain = send(HttpMethod.PUT, "/orders/3", testId, key).block(Duration.ofSeconds(10));
 

@@ -209,7 +209,8 @@ class ObservationIdempotencyObserverTests {
 	 */
 	private void awaitHeldRequestStarted() {
 		try {
-			assertThat(this.heldRequestStarted.await(10, TimeUnit.SECONDS)).as("held request reached the handler").isTrue();
+			assertThat(this.heldRequestStarted.await(10, TimeUnit.SECONDS)).as("held request reached the handler")
+				.isTrue();
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -220,8 +221,10 @@ class ObservationIdempotencyObserverTests {
 	private long requestCount(String outcome) {
 		return await().atMost(Duration.ofSeconds(5))
 			.ignoreExceptionsInstanceOf(MeterNotFoundException.class)
-			.until(() -> this.meters.get(ObservationIdempotencyObserver.REQUESTS).tag("outcome", outcome).timer().count(),
-					(count) -> count > 0);
+			.until(() -> this.meters.get(ObservationIdempotencyObserver.REQUESTS)
+				.tag("outcome", outcome)
+				.timer()
+				.count(), (count) -> count > 0);
 	}
 
 	private static IdempotencyKeyStore memoryStore() {

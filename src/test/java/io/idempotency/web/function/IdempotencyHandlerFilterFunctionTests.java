@@ -45,8 +45,8 @@ class IdempotencyHandlerFilterFunctionTests {
 
 	@BeforeEach
 	void startServer() {
-		IdempotentExchangeHandler handler = new IdempotentExchangeHandler(
-				new InMemoryIdempotencyKeyStore(1000, 1024 * 1024, Clock.systemUTC()), IdempotencyScopeResolver.shared());
+		InMemoryIdempotencyKeyStore store = new InMemoryIdempotencyKeyStore(1000, 1024 * 1024, Clock.systemUTC());
+		IdempotentExchangeHandler handler = new IdempotentExchangeHandler(store, IdempotencyScopeResolver.shared());
 		IdempotencyPolicy policy = IdempotencyPolicy.builder().keyRequired(true).build();
 		RouterFunction<ServerResponse> routes = RouterFunctions.route()
 			.POST("/payments/{account}", this::createPayment)
