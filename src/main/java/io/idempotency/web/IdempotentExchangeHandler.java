@@ -13,7 +13,6 @@ import java.util.function.Function;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import io.idempotency.core.IdempotencyKey;
@@ -24,14 +23,11 @@ import io.idempotency.core.RequestFingerprint;
 import io.idempotency.core.Reservation;
 import io.idempotency.core.StoredResponse;
 
-import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
-import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.server.reactive.ServerHttpRequest;
-import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.util.Assert;
 import org.springframework.web.server.ServerWebExchange;
@@ -268,8 +264,7 @@ public final class IdempotentExchangeHandler implements Disposable {
 		ServerWebExchange exchange = attempt.exchange;
 		IdempotencyOutcome.EXECUTED.recordOn(exchange);
 		ResponseCapture capture = new ResponseCapture(exchange.getResponse(), attempt.policy.getMaxResponseBodySize());
-		ServerWebExchange owned = exchange.mutate().request(withBody(exchange.getRequest(), attempt.body))
-			.response(capture).build();
+		ServerWebExchange owned = CachedBodyExchange.of(exchange, attempt.body, capture);
 		return Mono.defer(() -> {
 			Disposable renewal = this.leaseRenewer.register(attempt.logPrefix(), attempt.storageId, ownerToken,
 					attempt.policy.getLease());
@@ -373,8 +368,7 @@ public final class IdempotentExchangeHandler implements Disposable {
 			IdempotencyOutcome.FAIL_OPEN.recordOn(attempt.exchange);
 			logger.warn(attempt.logPrefix() + "Idempotency store failed to " + operation + " key " + attempt.storageId
 					+ "; running the handler without idempotency protection: " + ex);
-			return attempt.next.apply(attempt.exchange.mutate()
-				.request(withBody(attempt.exchange.getRequest(), attempt.body)).build());
+			return attempt.next.apply(CachedBodyExchange.of(attempt.exchange, attempt.body, null));
 		}
 		logger.warn(attempt.logPrefix() + "Idempotency store failed to " + operation + " key " + attempt.storageId
 				+ "; answering 503 without running the handler: " + ex);
@@ -423,21 +417,6 @@ public final class IdempotentExchangeHandler implements Disposable {
 			logger.debug(exchange.getLogPrefix() + "Rejected request: " + reason);
 		}
 	}
-
-	private static ServerHttpRequest withBody(ServerHttpRequest request, byte[] body) {
-		return new ServerHttpRequestDecorator(request) {
-
-			@Override
-			public Flux<DataBuffer> getBody() {
-				if (body.length == 0) {
-					return Flux.empty();
-				}
-				return Flux.defer(() -> Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(body)));
-			}
-
-		};
-	}
-
 
 	/**
 	 * The state of one request that takes part.

@@ -117,6 +117,10 @@ public final class IdempotencyTestServer implements AutoCloseable {
 			.GET("/orders", (request) -> run(request, (execution, body) -> ServerResponse.ok()
 				.contentType(MediaType.APPLICATION_JSON)
 				.bodyValue(json(request, execution, body))))
+			.POST("/form", (request) -> request.formData().flatMap((form) -> run(request, (execution, body) -> ServerResponse
+				.ok()
+				.contentType(MediaType.TEXT_PLAIN)
+				.bodyValue(form.getFirst("item") + " x" + form.getFirst("quantity") + " execution " + execution))))
 			.POST("/accepted", (request) -> run(request, (execution, body) -> ServerResponse.accepted()
 				.contentType(MediaType.TEXT_PLAIN)
 				.bodyValue("accepted " + execution)))

@@ -275,6 +275,32 @@ public abstract class AbstractIdempotencyBehaviourTests {
 		assertThat(retry.getResponseHeaders().getContentType()).isEqualTo(MediaType.TEXT_PLAIN);
 	}
 
+	@Test
+	void formDataIsReadableByHandlerAndReplayed() {
+		String key = newKey();
+
+		EntityExchangeResult<byte[]> first = postForm(key, "item=book&quantity=2");
+		EntityExchangeResult<byte[]> retry = postForm(key, "item=book&quantity=2");
+		EntityExchangeResult<byte[]> other = postForm(key, "item=book&quantity=3");
+
+		assertThat(text(first)).isEqualTo("book x2 execution 1");
+		assertThat(text(retry)).isEqualTo("book x2 execution 1");
+		assertThat(retry.getResponseHeaders().getFirst(IdempotentExchangeHandler.REPLAYED_HEADER)).isEqualTo("true");
+		assertProblem(other, 422, "key-reused");
+		assertThat(this.server.executions("/form")).isEqualTo(1);
+	}
+
+	private EntityExchangeResult<byte[]> postForm(String key, String form) {
+		return this.client.post()
+			.uri("/form")
+			.header("Idempotency-Key", key)
+			.contentType(MediaType.APPLICATION_FORM_URLENCODED)
+			.bodyValue(form)
+			.exchange()
+			.expectBody()
+			.returnResult();
+	}
+
 	// Responses that release the key
 
 	@ParameterizedTest
