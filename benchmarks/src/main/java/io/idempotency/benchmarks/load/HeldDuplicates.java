@@ -15,7 +15,7 @@ public record HeldDuplicates(PhaseSummary phase, LatencySummary wakeUpAfterCompl
 		long wakeUpsWithoutComplete, long groupsNotReplayed, long handlerExecutions) {
 
 	/**
-	 * What the client measured.
+	 * The figures measured at the client.
 	 */
 	record Measured(PhaseSummary phase, LatencySummary finishAfterOwner, long groupsNotReplayed) {
 

@@ -100,7 +100,7 @@ final class LoadClient implements AutoCloseable {
 
 
 	/**
-	 * What one request got.
+	 * The result of one request.
 	 * @param status the HTTP status, or 0 when the request failed without a response
 	 * @param replayed whether the response carried {@code Idempotent-Replayed: true}
 	 * @param latencyNanos time from sending the request to reading the whole response

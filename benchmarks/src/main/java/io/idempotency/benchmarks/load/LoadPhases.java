@@ -95,7 +95,7 @@ final class LoadPhases {
 
 	/**
 	 * Sends an owner request to {@code POST /orders/slow} and, after a lag, several duplicates with the same key
-	 * that the filter holds until the owner's response is stored, for many keys at a time.
+	 * that wait in the filter until the owner's response is stored, for many keys at a time.
 	 * @param keyPrefix a prefix unique to the phase
 	 * @param groups the number of keys
 	 * @param duplicates the number of duplicates per key

@@ -27,7 +27,7 @@ import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
  */
 public final class OrdersService {
 
-	/** Start of the line that tells the load run which port to use. */
+	/** Start of the line that gives the load run the port to use. */
 	static final String LISTENING_PREFIX = "listening on 127.0.0.1:";
 
 	private OrdersService() {

@@ -28,8 +28,8 @@ import org.jfree.data.category.CategoryDataset;
 import org.jfree.data.category.DefaultCategoryDataset;
 
 /**
- * Renders a {@link Report} as one PNG of four bar charts made with JFreeChart: end-to-end throughput, end-to-end
- * latency, in-process time per request, and the wake-up of held duplicates.
+ * Renders a {@link Report} as one PNG of six bar charts made with JFreeChart: end-to-end throughput, latency and
+ * server CPU time per request, the wake-up of held duplicates, and in-process time and allocation per request.
  */
 final class ChartRenderer {
 

@@ -25,10 +25,10 @@ import org.springframework.web.server.WebHandler;
  */
 public final class OrdersHandler implements WebHandler {
 
-	/** Path of the handler that answers at once. */
+	/** Path of the handler that responds at once. */
 	public static final String ORDERS_PATH = "/orders";
 
-	/** Path of the handler that answers after {@link #slowDelay}. */
+	/** Path of the handler that responds after {@link #slowDelay}. */
 	public static final String SLOW_ORDERS_PATH = "/orders/slow";
 
 	/** Path of the statistics of this handler. */
@@ -45,7 +45,7 @@ public final class OrdersHandler implements WebHandler {
 
 	/**
 	 * Creates a handler.
-	 * @param slowDelay how long {@code POST /orders/slow} waits before it answers
+	 * @param slowDelay how long {@code POST /orders/slow} waits before it responds
 	 * @param extraStats JSON members, without braces, added to the {@code GET /stats} response; may return an empty
 	 * string
 	 * @param resetStats what {@code DELETE /stats} runs, after which the handler's execution count starts again at 0

@@ -45,10 +45,10 @@ public final class RedisServer implements AutoCloseable {
 
 
 	/**
-	 * Starts a redis-server on {@code 127.0.0.1} and waits until it answers {@code PING}.
+	 * Starts a redis-server on {@code 127.0.0.1} and waits until it replies to {@code PING}.
 	 * @param workDirectory where the server's log file is written
 	 * @throws IllegalStateException when redis-server or redis-cli is not on {@code PATH}, or the server does not
-	 * answer within 10 seconds
+	 * reply within 10 seconds
 	 */
 	public static RedisServer start(Path workDirectory) throws IOException, InterruptedException {
 		requireOnPath("redis-server");
@@ -67,7 +67,7 @@ public final class RedisServer implements AutoCloseable {
 			if (!process.isAlive()) {
 				server.close();
 				throw new IllegalStateException("redis-server exited with code " + process.exitValue()
-						+ " before answering PING; see " + logFile);
+						+ " before replying to PING; see " + logFile);
 			}
 			if ("PONG".equals(server.tryCli("PING"))) {
 				return server;
@@ -75,7 +75,7 @@ public final class RedisServer implements AutoCloseable {
 			Thread.sleep(50);
 		}
 		server.close();
-		throw new IllegalStateException("redis-server on port " + port + " did not answer PING within "
+		throw new IllegalStateException("redis-server on port " + port + " did not reply to PING within "
 				+ START_TIMEOUT.toSeconds() + " s; see " + logFile);
 	}
 
