@@ -85,13 +85,17 @@ public final class LoadRun {
 			Map<StoreKind, Rounds> rounds = runRounds(measured, services, clients);
 			for (StoreKind store : measured) {
 				Rounds storeRounds = rounds.get(store);
+				List<StoreLoadResult.RoundTrips> roundTrips = new ArrayList<>();
+				if (store == StoreKind.REDIS) {
+					roundTrips.addAll(probeRoundTrips(clients.get(store)));
+				}
+				HeldDuplicates held = (store != StoreKind.NONE) ? measureHeld(store, roundTrips) : null;
 				StoreLoadResult.RedisUsage redisUsage = null;
 				if (store == StoreKind.REDIS) {
 					redisUsage = new StoreLoadResult.RedisUsage(
 							(double) storeRounds.commandCallsTotal() / storeRounds.requests(),
-							storeRounds.commandCalls, probeRoundTrips(clients.get(store)));
+							storeRounds.commandCalls, roundTrips);
 				}
-				HeldDuplicates held = (store != StoreKind.NONE) ? measureHeld(store) : null;
 				results.add(new StoreLoadResult(store.id(), storeRounds.pooled(), storeRounds.summaries, redisUsage,
 						held));
 			}
@@ -166,7 +170,13 @@ public final class LoadRun {
 		return roundTrips;
 	}
 
-	private HeldDuplicates measureHeld(StoreKind store) throws IOException, InterruptedException {
+	/**
+	 * Measures held duplicates on a service that records wake-ups. For Redis, {@code MONITOR} counts the commands
+	 * of the warm-up, which has the same pattern, so that the measured phase runs without it.
+	 * @param roundTrips where the Redis command count of the pattern is added
+	 */
+	private HeldDuplicates measureHeld(StoreKind store, List<StoreLoadResult.RoundTrips> roundTrips)
+			throws IOException, InterruptedException {
 		try (ServiceProcess service = startService(store, true);
 				LoadClient client = new LoadClient(service.port(), this.settings.connections(),
 						this.settings.bodySize())) {
@@ -174,17 +184,19 @@ public final class LoadRun {
 			int groups = this.settings.heldGroups();
 			int duplicates = this.settings.heldDuplicates();
 			log("held duplicates " + store.id() + ": warming up");
-			phases.runHeld("held warm-up", "held-warmup", Math.max(1, groups / 4), duplicates,
-					this.settings.heldLag());
-			client.exchange("DELETE", OrdersHandler.STATS_PATH);
 			RedisServer.Monitor monitor = (store == StoreKind.REDIS) ? this.redis.monitor(monitorFile("held")) : null;
-			HeldDuplicates.Measured measured = phases.runHeld("held duplicates", "held", groups, duplicates,
-					this.settings.heldLag());
+			HeldDuplicates.Measured warmUp = phases.runHeld("held warm-up", "held-warmup", Math.max(1, groups / 4),
+					duplicates, this.settings.heldLag());
 			if (monitor != null) {
 				Map<String, Long> commands = monitor.stopAndCountClientCommands();
-				log(String.format("redis held    %.2f commands per request %s",
-						roundTrips("held", measured.phase().requests(), commands).perRequest(), commands));
+				StoreLoadResult.RoundTrips held = roundTrips("owner and " + duplicates + " held duplicates",
+						warmUp.phase().requests(), commands);
+				roundTrips.add(held);
+				log(String.format("redis held    %.2f commands per request %s", held.perRequest(), commands));
 			}
+			client.exchange("DELETE", OrdersHandler.STATS_PATH);
+			HeldDuplicates.Measured measured = phases.runHeld("held duplicates", "held", groups, duplicates,
+					this.settings.heldLag());
 			JsonNode stats = this.json.readTree(client.exchange("GET", OrdersHandler.STATS_PATH));
 			LatencySummary wakeUps = new LatencySummary(stats.get("wakeUps").asLong(), 0,
 					stats.get("wakeUpP50Micros").asLong(), 0, stats.get("wakeUpP99Micros").asLong(), 0,

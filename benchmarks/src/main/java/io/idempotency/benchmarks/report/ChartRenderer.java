@@ -7,6 +7,7 @@ import java.awt.RenderingHints;
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.text.DecimalFormat;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -15,6 +16,8 @@ import java.util.Map;
 import javax.imageio.ImageIO;
 
 import org.jfree.chart.ChartFactory;
+import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.labels.StandardCategoryItemLabelGenerator;
 import org.jfree.chart.plot.CategoryPlot;
@@ -136,16 +139,23 @@ final class ChartRenderer {
 			data.add(figure.wakeUpP50Micros(), "p50", figure.store(), null);
 			data.add(figure.wakeUpP99Micros(), "p99", figure.store(), null);
 		}
-		JFreeChart chart = bars("Held duplicates: wake-up after the owner's complete call", "microseconds", data);
-		ValueMarker target = new ValueMarker(Report.HELD_P99_TARGET_MICROS, Color.RED, new java.awt.BasicStroke(2f));
-		target.setLabel("p99 target " + Report.HELD_P99_TARGET_MICROS + " us");
-		target.setLabelAnchor(RectangleAnchor.TOP_LEFT);
-		target.setLabelTextAnchor(TextAnchor.BOTTOM_LEFT);
+		JFreeChart chart = bars("Held duplicates: wake-up after the owner's complete call (log scale)", "microseconds",
+				data);
 		CategoryPlot plot = chart.getCategoryPlot();
-		plot.addRangeMarker(target);
+		// A log scale keeps sub-millisecond medians visible beside p99 values of tens of milliseconds.
+		LogAxis axis = new LogAxis("microseconds");
+		axis.setSmallestValue(1);
+		axis.setTickUnit(new NumberTickUnit(1));
+		axis.setNumberFormatOverride(new DecimalFormat("#,##0"));
 		double highest = report.heldDuplicates().stream().mapToDouble(Report.HeldFigure::wakeUpP99Micros).max()
 			.orElse(0);
-		plot.getRangeAxis().setUpperBound(Math.max(highest, Report.HELD_P99_TARGET_MICROS) * 1.2);
+		axis.setRange(1, Math.max(highest, Report.HELD_P99_TARGET_MICROS) * 3);
+		plot.setRangeAxis(axis);
+		ValueMarker target = new ValueMarker(Report.HELD_P99_TARGET_MICROS, Color.RED, new java.awt.BasicStroke(2f));
+		target.setLabel("p99 target " + Report.HELD_P99_TARGET_MICROS + " us");
+		target.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
+		target.setLabelTextAnchor(TextAnchor.BOTTOM_RIGHT);
+		plot.addRangeMarker(target);
 		return chart;
 	}
 
