@@ -20,10 +20,10 @@ import io.idempotency.benchmarks.support.StoreKind;
  * The end-to-end load run: one service process per store on {@code 127.0.0.1}, loaded in turn by a reactor-netty
  * client on a fixed number of connections with the same sequence of requests.
  *
- * <p>Steps: warm up every service; run the measured rounds, each store once per round in a rotating order so that
- * drift of the machine's load spreads over all stores; for Redis, count the commands of new keys and of replays with
- * {@code MONITOR}; then, for each store with a filter, measure held duplicates on a second service that records
- * wake-ups. Every service and the client run on the same machine and share its cores.
+ * <p>The run first warms up every service. Then it runs the measured rounds, each store once per round in a rotating
+ * order, so that drift of the machine's load spreads over all stores. For Redis it counts the commands of new keys
+ * and of replays with {@code MONITOR}. Last, for each store with a filter, it measures held duplicates on a second
+ * service that records wake-ups. Every service and the client run on the same machine and share its cores.
  */
 public final class LoadRun {
 
