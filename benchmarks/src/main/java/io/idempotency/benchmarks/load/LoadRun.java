@@ -29,6 +29,9 @@ public final class LoadRun {
 
 	private static final List<String> SERVICE_JVM_OPTIONS = List.of("-Xms1g", "-Xmx1g", "-XX:+UseG1GC");
 
+	/** Largest relative change of CPU time per request between two warm-up chunks that counts as settled. */
+	private static final double WARMUP_SETTLED_CHANGE = 0.1;
+
 	private final LoadSettings settings;
 
 	private final RedisServer redis;
@@ -77,7 +80,7 @@ public final class LoadRun {
 		Map<StoreKind, LoadClient> clients = new EnumMap<>(StoreKind.class);
 		try {
 			for (StoreKind store : measured) {
-				services.put(store, startService(store, false));
+				services.put(store, startService(store));
 				clients.put(store, new LoadClient(services.get(store).port(), this.settings.connections(),
 						this.settings.bodySize()));
 			}
@@ -89,15 +92,16 @@ public final class LoadRun {
 				if (store == StoreKind.REDIS) {
 					roundTrips.addAll(probeRoundTrips(clients.get(store)));
 				}
-				HeldDuplicates held = (store != StoreKind.NONE) ? measureHeld(store, roundTrips) : null;
+				HeldDuplicates held = (store != StoreKind.NONE) ? measureHeld(store, clients.get(store), roundTrips)
+						: null;
 				StoreLoadResult.RedisUsage redisUsage = null;
 				if (store == StoreKind.REDIS) {
 					redisUsage = new StoreLoadResult.RedisUsage(
 							(double) storeRounds.commandCallsTotal() / storeRounds.requests(),
 							storeRounds.commandCalls, roundTrips);
 				}
-				results.add(new StoreLoadResult(store.id(), storeRounds.pooled(), storeRounds.summaries, redisUsage,
-						held));
+				results.add(new StoreLoadResult(store.id(), storeRounds.warmUp, storeRounds.pooled(),
+						storeRounds.summaries, redisUsage, held));
 			}
 			return new LoadResults(this.settings, results, notMeasured);
 		}
@@ -109,14 +113,11 @@ public final class LoadRun {
 
 	private Map<StoreKind, Rounds> runRounds(List<StoreKind> stores, Map<StoreKind, ServiceProcess> services,
 			Map<StoreKind, LoadClient> clients) throws IOException, InterruptedException {
-		for (StoreKind store : stores) {
-			log("warming up " + store.id() + " with " + this.settings.warmupRequests() + " requests");
-			phases(clients.get(store)).run("warm-up",
-					LoadPhases.planMix("warmup-" + store.id(), this.settings.warmupRequests(), this.settings.mix(), 1),
-					null);
-		}
 		Map<StoreKind, Rounds> rounds = new EnumMap<>(StoreKind.class);
 		stores.forEach((store) -> rounds.put(store, new Rounds()));
+		for (StoreKind store : stores) {
+			rounds.get(store).warmUp = warmUp(store, services.get(store), clients.get(store));
+		}
 		for (int round = 0; round < this.settings.rounds(); round++) {
 			// The same plan for every store in a round, with keys of its own per store.
 			long seed = 100 + round;
@@ -146,6 +147,33 @@ public final class LoadRun {
 		return rounds;
 	}
 
+	/**
+	 * Sends warm-up chunks until the service's CPU time per request of a chunk is within
+	 * {@value #WARMUP_SETTLED_CHANGE} of the previous chunk's, so that the JIT compiler has compiled the request path
+	 * and its compiler threads are idle before the measured rounds. The number of chunks is bounded both ways.
+	 * @return the service CPU time per request of each chunk, in microseconds
+	 */
+	private List<Double> warmUp(StoreKind store, ServiceProcess service, LoadClient client) {
+		List<Double> cpuPerRequest = new ArrayList<>();
+		int chunkRequests = this.settings.warmupChunkRequests();
+		for (int chunk = 0; chunk < this.settings.maxWarmupChunks(); chunk++) {
+			long cpuBefore = service.cpuNanos();
+			phases(client).run("warm-up", LoadPhases.planMix("warmup-" + store.id() + "-" + chunk, chunkRequests,
+					this.settings.mix(), chunk), null);
+			double micros = (service.cpuNanos() - cpuBefore) / 1000.0 / chunkRequests;
+			cpuPerRequest.add(Math.round(micros * 10) / 10.0);
+			int count = cpuPerRequest.size();
+			boolean settled = count >= 2
+					&& Math.abs(micros - cpuPerRequest.get(count - 2)) <= WARMUP_SETTLED_CHANGE * micros;
+			if (count >= this.settings.minWarmupChunks() && settled) {
+				break;
+			}
+		}
+		log("warmed up " + store.id() + " with " + cpuPerRequest.size() * chunkRequests
+				+ " requests; service CPU us per request by chunk: " + cpuPerRequest);
+		return cpuPerRequest;
+	}
+
 	private List<StoreLoadResult.RoundTrips> probeRoundTrips(LoadClient client)
 			throws IOException, InterruptedException {
 		List<LoadPhases.PlannedRequest> newKeys = new ArrayList<>();
@@ -171,45 +199,43 @@ public final class LoadRun {
 	}
 
 	/**
-	 * Measures held duplicates on a service that records wake-ups. For Redis, {@code MONITOR} counts the commands
-	 * of the warm-up, which has the same pattern, so that the measured phase runs without it.
+	 * Measures held duplicates on the store's service, warm from the rounds, after turning on its wake-up recording.
+	 * For Redis, {@code MONITOR} counts the commands of the warm-up, which has the same pattern, so that the measured
+	 * phase runs without it.
 	 * @param roundTrips where the Redis command count of the pattern is added
 	 */
-	private HeldDuplicates measureHeld(StoreKind store, List<StoreLoadResult.RoundTrips> roundTrips)
+	private HeldDuplicates measureHeld(StoreKind store, LoadClient client, List<StoreLoadResult.RoundTrips> roundTrips)
 			throws IOException, InterruptedException {
-		try (ServiceProcess service = startService(store, true);
-				LoadClient client = new LoadClient(service.port(), this.settings.connections(),
-						this.settings.bodySize())) {
-			LoadPhases phases = phases(client);
-			int groups = this.settings.heldGroups();
-			int duplicates = this.settings.heldDuplicates();
-			log("held duplicates " + store.id() + ": warming up");
-			RedisServer.Monitor monitor = (store == StoreKind.REDIS) ? this.redis.monitor(monitorFile("held")) : null;
-			HeldDuplicates.Measured warmUp = phases.runHeld("held warm-up", "held-warmup", Math.max(1, groups / 4),
-					duplicates, this.settings.heldLag());
-			if (monitor != null) {
-				Map<String, Long> commands = monitor.stopAndCountClientCommands();
-				StoreLoadResult.RoundTrips held = roundTrips("owner and " + duplicates + " held duplicates",
-						warmUp.phase().requests(), commands);
-				roundTrips.add(held);
-				log(String.format("redis held    %.2f commands per request %s", held.perRequest(), commands));
-			}
-			client.exchange("DELETE", OrdersHandler.STATS_PATH);
-			HeldDuplicates.Measured measured = phases.runHeld("held duplicates", "held", groups, duplicates,
-					this.settings.heldLag());
-			JsonNode stats = this.json.readTree(client.exchange("GET", OrdersHandler.STATS_PATH));
-			LatencySummary wakeUps = new LatencySummary(stats.get("wakeUps").asLong(), 0,
-					stats.get("wakeUpP50Micros").asLong(), 0, stats.get("wakeUpP99Micros").asLong(), 0,
-					stats.get("wakeUpMaxMicros").asLong());
-			HeldDuplicates held = new HeldDuplicates(measured.phase(), wakeUps, measured.finishAfterOwner(),
-					stats.get("wakeUpsWithoutComplete").asLong(), measured.groupsNotReplayed(),
-					stats.get("executions").asLong());
-			log(String.format("held %-6s wake-up after complete p50 %d us p99 %d us; client finish after owner "
-					+ "p50 %d us p99 %d us; handler ran %d times for %d keys", store.id(), wakeUps.p50Micros(),
-					wakeUps.p99Micros(), held.finishAfterOwner().p50Micros(), held.finishAfterOwner().p99Micros(),
-					held.handlerExecutions(), groups));
-			return held;
+		LoadPhases phases = phases(client);
+		int groups = this.settings.heldGroups();
+		int duplicates = this.settings.heldDuplicates();
+		log("held duplicates " + store.id() + ": warming up");
+		client.exchange("DELETE", OrdersHandler.STATS_PATH);
+		RedisServer.Monitor monitor = (store == StoreKind.REDIS) ? this.redis.monitor(monitorFile("held")) : null;
+		HeldDuplicates.Measured warmUp = phases.runHeld("held warm-up", "held-warmup", Math.max(1, groups / 4),
+				duplicates, this.settings.heldLag());
+		if (monitor != null) {
+			Map<String, Long> commands = monitor.stopAndCountClientCommands();
+			StoreLoadResult.RoundTrips held = roundTrips("owner and " + duplicates + " held duplicates",
+					warmUp.phase().requests(), commands);
+			roundTrips.add(held);
+			log(String.format("redis held    %.2f commands per request %s", held.perRequest(), commands));
 		}
+		client.exchange("DELETE", OrdersHandler.STATS_PATH);
+		HeldDuplicates.Measured measured = phases.runHeld("held duplicates", "held", groups, duplicates,
+				this.settings.heldLag());
+		JsonNode stats = this.json.readTree(client.exchange("GET", OrdersHandler.STATS_PATH));
+		LatencySummary wakeUps = new LatencySummary(stats.get("wakeUps").asLong(), 0,
+				stats.get("wakeUpP50Micros").asLong(), 0, stats.get("wakeUpP99Micros").asLong(), 0,
+				stats.get("wakeUpMaxMicros").asLong());
+		HeldDuplicates held = new HeldDuplicates(measured.phase(), wakeUps, measured.finishAfterOwner(),
+				stats.get("wakeUpsWithoutComplete").asLong(), measured.groupsNotReplayed(),
+				stats.get("executions").asLong());
+		log(String.format("held %-6s wake-up after complete p50 %d us p99 %d us; client finish after owner "
+				+ "p50 %d us p99 %d us; handler ran %d times for %d keys", store.id(), wakeUps.p50Micros(),
+				wakeUps.p99Micros(), held.finishAfterOwner().p50Micros(), held.finishAfterOwner().p99Micros(),
+				held.handlerExecutions(), groups));
+		return held;
 	}
 
 	private static StoreLoadResult.RoundTrips roundTrips(String name, long requests, Map<String, Long> commands) {
@@ -217,19 +243,16 @@ public final class LoadRun {
 		return new StoreLoadResult.RoundTrips(name, requests, total, (double) total / requests, commands);
 	}
 
-	private ServiceProcess startService(StoreKind store, boolean recordWaits) throws IOException, InterruptedException {
+	private ServiceProcess startService(StoreKind store) throws IOException, InterruptedException {
 		List<String> options = new ArrayList<>(List.of("--store=" + store.id(),
 				"--slow-delay-ms=" + this.settings.slowDelay().toMillis(),
 				"--max-lifetime-s=" + 3 * this.settings.maxPhaseDuration().toSeconds() * (this.settings.rounds() + 4)));
 		if (this.redis != null) {
 			options.add("--redis-port=" + this.redis.port());
 		}
-		if (recordWaits) {
-			options.add("--record-waits");
-		}
-		String name = "service-" + store.id() + (recordWaits ? "-held" : "") + ".log";
+		String name = "service-" + store.id() + ".log";
 		ServiceProcess service = ServiceProcess.start(SERVICE_JVM_OPTIONS, options, this.workDirectory.resolve(name));
-		log("started " + store.id() + " service" + (recordWaits ? " for held duplicates" : "") + ", pid "
+		log("started " + store.id() + " service, pid "
 				+ service.pid() + ", port " + service.port());
 		return service;
 	}
@@ -255,6 +278,8 @@ public final class LoadRun {
 		private final PhaseRecorder total = new PhaseRecorder();
 
 		private final List<PhaseSummary> summaries = new ArrayList<>();
+
+		private List<Double> warmUp = List.of();
 
 		private final Map<String, Long> commandCalls = new TreeMap<>();
 

@@ -7,7 +7,10 @@ import java.time.Duration;
  *
  * @param connections concurrent keep-alive connections, each with one request in flight
  * @param bodySize request body size in bytes
- * @param warmupRequests requests sent to each service before anything is measured
+ * @param warmupChunkRequests requests per warm-up chunk; each service is warmed up chunk by chunk until its CPU time
+ * per request settles
+ * @param minWarmupChunks warm-up chunks sent at least
+ * @param maxWarmupChunks warm-up chunks sent at most, settled or not
  * @param requests requests per measured round and store
  * @param rounds measured rounds; each round runs every store once, in a rotating order
  * @param mix the shares of the request kinds
@@ -18,7 +21,8 @@ import java.time.Duration;
  * @param slowDelay how long the owner's handler runs in the held-duplicate phase
  * @param maxPhaseDuration the time after which a phase fails, so that the run always ends
  */
-public record LoadSettings(int connections, int bodySize, int warmupRequests, int requests, int rounds,
+public record LoadSettings(int connections, int bodySize, int warmupChunkRequests, int minWarmupChunks,
+		int maxWarmupChunks, int requests, int rounds,
 		RequestMix mix, int probeRequests, int heldGroups, int heldDuplicates, Duration heldLag,
 		Duration slowDelay, Duration maxPhaseDuration) {
 
@@ -26,7 +30,7 @@ public record LoadSettings(int connections, int bodySize, int warmupRequests, in
 	 * Returns the sizes of the quick pass, a few minutes in all on 2 cores.
 	 */
 	public static LoadSettings quick() {
-		return new LoadSettings(64, 256, 60_000, 30_000, 3, new RequestMix(0.7, 0.2), 2_000, 200, 4,
+		return new LoadSettings(64, 256, 20_000, 3, 15, 30_000, 3, new RequestMix(0.7, 0.2), 2_000, 200, 4,
 				Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofMinutes(2));
 	}
 
@@ -34,7 +38,7 @@ public record LoadSettings(int connections, int bodySize, int warmupRequests, in
 	 * Returns the sizes of the long pass.
 	 */
 	public static LoadSettings full() {
-		return new LoadSettings(64, 256, 200_000, 200_000, 5, new RequestMix(0.7, 0.2), 10_000, 2_000, 4,
+		return new LoadSettings(64, 256, 50_000, 4, 20, 200_000, 5, new RequestMix(0.7, 0.2), 10_000, 2_000, 4,
 				Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofMinutes(10));
 	}
 

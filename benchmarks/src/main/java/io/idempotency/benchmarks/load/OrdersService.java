@@ -20,9 +20,10 @@ import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
  * The service process of the load run: {@link OrdersHandler} behind the idempotency filter, or without it, served by
  * reactor-netty on a free port of {@code 127.0.0.1}.
  *
- * <p>Options: {@code --store=none|memory|redis}, {@code --redis-port=N}, {@code --record-waits} to measure held
- * duplicates through {@link WaitRecordingKeyStore}, {@code --slow-delay-ms=N} for {@code POST /orders/slow}, and
- * {@code --max-lifetime-s=N} after which the process exits by itself. Once it listens it prints
+ * <p>Options: {@code --store=none|memory|redis}, {@code --redis-port=N}, {@code --slow-delay-ms=N} for
+ * {@code POST /orders/slow}, and {@code --max-lifetime-s=N} after which the process exits by itself. The store is
+ * wrapped in a {@link WaitRecordingKeyStore}, which records held-duplicate wake-ups from the first
+ * {@code DELETE /stats} on. Once it listens it prints
  * {@value #LISTENING_PREFIX} and the port on one line of standard output.
  */
 public final class OrdersService {
@@ -36,7 +37,6 @@ public final class OrdersService {
 	public static void main(String[] args) throws InterruptedException {
 		StoreKind store = StoreKind.MEMORY;
 		int redisPort = 6379;
-		boolean recordWaits = false;
 		Duration slowDelay = Duration.ofMillis(50);
 		Duration maxLifetime = Duration.ofMinutes(30);
 		for (String arg : args) {
@@ -46,9 +46,6 @@ public final class OrdersService {
 			else if (arg.startsWith("--redis-port=")) {
 				redisPort = Integer.parseInt(arg.substring("--redis-port=".length()));
 			}
-			else if (arg.equals("--record-waits")) {
-				recordWaits = true;
-			}
 			else if (arg.startsWith("--slow-delay-ms=")) {
 				slowDelay = Duration.ofMillis(Long.parseLong(arg.substring("--slow-delay-ms=".length())));
 			}
@@ -57,13 +54,12 @@ public final class OrdersService {
 			}
 			else {
 				throw new IllegalArgumentException("Unknown option '" + arg + "'. Use --store, --redis-port, "
-						+ "--record-waits, --slow-delay-ms or --max-lifetime-s");
+						+ "--slow-delay-ms or --max-lifetime-s");
 			}
 		}
 
 		IdempotencyContext context = (store != StoreKind.NONE) ? IdempotencyContext.start(store, redisPort) : null;
-		WaitRecordingKeyStore recorder = (context != null && recordWaits)
-				? new WaitRecordingKeyStore(context.store()) : null;
+		WaitRecordingKeyStore recorder = (context != null) ? new WaitRecordingKeyStore(context.store()) : null;
 		OrdersHandler orders = new OrdersHandler(slowDelay, () -> (recorder != null) ? recorder.statsJson() : "",
 				() -> {
 					if (recorder != null) {
@@ -72,7 +68,7 @@ public final class OrdersService {
 				});
 		WebHttpHandlerBuilder builder = WebHttpHandlerBuilder.webHandler(orders);
 		if (context != null) {
-			builder.filter((recorder != null) ? context.filterWith(recorder) : context.filter());
+			builder.filter(context.filterWith(recorder));
 		}
 		HttpHandler httpHandler = builder.build();
 		DisposableServer server = HttpServer.create()

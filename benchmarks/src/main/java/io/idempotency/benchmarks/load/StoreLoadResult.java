@@ -7,12 +7,13 @@ import java.util.Map;
  * The load run's figures for one store.
  *
  * @param store the store id: none, memory or redis
+ * @param warmUpCpuMicros the service CPU time per request of each warm-up chunk, in microseconds
  * @param pooled all measured rounds together: requests over their summed wall time, and latencies of all requests
  * @param rounds each measured round
  * @param redis Redis usage, or {@code null} for the stores that do not use Redis
  * @param held the held-duplicate phase, or {@code null} without a filter
  */
-public record StoreLoadResult(String store, PhaseSummary pooled, List<PhaseSummary> rounds, RedisUsage redis,
+public record StoreLoadResult(String store, List<Double> warmUpCpuMicros, PhaseSummary pooled, List<PhaseSummary> rounds, RedisUsage redis,
 		HeldDuplicates held) {
 
 	/**

@@ -49,7 +49,15 @@ final class MarkdownReport {
 					.append(" | ").append(orDash(figure.serverCpuRatio())).append(" | ").append(figure.failed())
 					.append(" |\n");
 			}
-			out.append('\n');
+			out.append("\nWarm-up before the rounds, in chunks of ").append(settings.warmupChunkRequests())
+				.append(" requests until the service CPU time per request of a chunk changed by at most 10%:");
+			for (StoreLoadResult store : report.loadDetails().stores()) {
+				out.append(' ').append(store.store()).append(' ')
+					.append((long) store.warmUpCpuMicros().size() * settings.warmupChunkRequests())
+					.append(" requests (us per request by chunk: ").append(store.warmUpCpuMicros()).append(");");
+			}
+			out.setLength(out.length() - 1);
+			out.append(".\n\n");
 		}
 
 		out.append("In-process, JMH, time per request (mean, with the 99.9% confidence half-width) and bytes allocated "

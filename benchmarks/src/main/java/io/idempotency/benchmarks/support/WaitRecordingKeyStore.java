@@ -21,6 +21,9 @@ import io.idempotency.core.StoredResponse;
  * rather than its reply because the in-memory store wakes waiters inside the call, before it returns. For the Redis
  * store the figure therefore includes the complete call's own round trip: it is an upper bound of the delay after
  * the write. Times come from {@link System#nanoTime()} in the service JVM, where both events happen.
+ *
+ * <p>Recording is off until the first {@link #reset()}: until then each method only calls the delegate, so a service
+ * measured for throughput pays one volatile read per store call for the decorator.
  */
 public final class WaitRecordingKeyStore implements IdempotencyKeyStore {
 
@@ -31,6 +34,8 @@ public final class WaitRecordingKeyStore implements IdempotencyKeyStore {
 	private final Histogram wakeUpMicros = new ConcurrentHistogram(TimeUnit.MINUTES.toMicros(1), 3);
 
 	private final AtomicLong wakeUpsWithoutComplete = new AtomicLong();
+
+	private volatile boolean recording;
 
 
 	/**
@@ -49,6 +54,9 @@ public final class WaitRecordingKeyStore implements IdempotencyKeyStore {
 	@Override
 	public Mono<Boolean> complete(String storageId, String ownerToken, String fingerprint, StoredResponse response,
 			Duration timeToLive) {
+		if (!this.recording) {
+			return this.delegate.complete(storageId, ownerToken, fingerprint, response, timeToLive);
+		}
 		return Mono.defer(() -> {
 			this.completeCalledAt.put(storageId, System.nanoTime());
 			return this.delegate.complete(storageId, ownerToken, fingerprint, response, timeToLive);
@@ -67,6 +75,9 @@ public final class WaitRecordingKeyStore implements IdempotencyKeyStore {
 
 	@Override
 	public Mono<Reservation.Completed> awaitCompletion(String storageId) {
+		if (!this.recording) {
+			return this.delegate.awaitCompletion(storageId);
+		}
 		return this.delegate.awaitCompletion(storageId).doOnNext((completed) -> {
 			long now = System.nanoTime();
 			Long calledAt = this.completeCalledAt.get(storageId);
@@ -91,12 +102,13 @@ public final class WaitRecordingKeyStore implements IdempotencyKeyStore {
 	}
 
 	/**
-	 * Forgets what was recorded, for example after a warm-up.
+	 * Forgets what was recorded, for example after a warm-up, and starts recording if it was off.
 	 */
 	public void reset() {
 		this.wakeUpMicros.reset();
 		this.wakeUpsWithoutComplete.set(0);
 		this.completeCalledAt.clear();
+		this.recording = true;
 	}
 
 }
