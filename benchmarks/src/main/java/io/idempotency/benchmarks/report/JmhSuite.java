@@ -26,7 +26,7 @@ import io.idempotency.benchmarks.support.StoreKind;
  * Runs the JMH benchmarks of a pass through the JMH runner, in forked JVMs.
  *
  * <p>The long pass uses the iterations, forks and parameters of the benchmark annotations. The quick pass runs one
- * fork of 3 warm-up and 3 measured iterations of 1 second, with the smallest body size only. Both add JMH's GC
+ * fork of 5 warm-up and 3 measured iterations of 1 second, with the smallest body size only. Both add JMH's GC
  * profiler, whose bytes allocated per operation depend far less on other load of the machine than the time does.
  */
 public final class JmhSuite {
@@ -98,7 +98,7 @@ public final class JmhSuite {
 			.shouldFailOnError(true);
 		if (!this.full) {
 			options.forks(1)
-				.warmupIterations(3)
+				.warmupIterations(5)
 				.warmupTime(TimeValue.seconds(1))
 				.measurementIterations(3)
 				.measurementTime(TimeValue.seconds(1));
