@@ -29,8 +29,11 @@ public final class LoadRun {
 
 	private static final List<String> SERVICE_JVM_OPTIONS = List.of("-Xms1g", "-Xmx1g", "-XX:+UseG1GC");
 
-	/** Largest relative change of CPU time per request between two warm-up chunks that counts as settled. */
+	/** Largest spread of CPU time per request across the last warm-up chunks, relative to their smallest. */
 	private static final double WARMUP_SETTLED_CHANGE = 0.1;
+
+	/** The number of last warm-up chunks whose CPU time per request must agree. */
+	private static final int WARMUP_SETTLED_CHUNKS = 3;
 
 	private final LoadSettings settings;
 
@@ -148,9 +151,10 @@ public final class LoadRun {
 	}
 
 	/**
-	 * Sends warm-up chunks until the service's CPU time per request of a chunk is within
-	 * {@value #WARMUP_SETTLED_CHANGE} of the previous chunk's, so that the JIT compiler has compiled the request path
-	 * and its compiler threads are idle before the measured rounds. The number of chunks is bounded both ways.
+	 * Sends warm-up chunks until the service's CPU time per request of the last {@value #WARMUP_SETTLED_CHUNKS}
+	 * chunks differs by at most {@value #WARMUP_SETTLED_CHANGE} of the smallest, so that the JIT compiler has compiled
+	 * the request path and its compiler threads are idle before the measured rounds. Two chunks alone can be close
+	 * while compilation is still under way. The number of chunks is bounded both ways.
 	 * @return the service CPU time per request of each chunk, in microseconds
 	 */
 	private List<Double> warmUp(StoreKind store, ServiceProcess service, LoadClient client) {
@@ -162,16 +166,23 @@ public final class LoadRun {
 					this.settings.mix(), chunk), null);
 			double micros = (service.cpuNanos() - cpuBefore) / 1000.0 / chunkRequests;
 			cpuPerRequest.add(Math.round(micros * 10) / 10.0);
-			int count = cpuPerRequest.size();
-			boolean settled = count >= 2
-					&& Math.abs(micros - cpuPerRequest.get(count - 2)) <= WARMUP_SETTLED_CHANGE * micros;
-			if (count >= this.settings.minWarmupChunks() && settled) {
+			if (cpuPerRequest.size() >= this.settings.minWarmupChunks() && isSettled(cpuPerRequest)) {
 				break;
 			}
 		}
 		log("warmed up " + store.id() + " with " + cpuPerRequest.size() * chunkRequests
 				+ " requests; service CPU us per request by chunk: " + cpuPerRequest);
 		return cpuPerRequest;
+	}
+
+	private static boolean isSettled(List<Double> cpuPerRequest) {
+		if (cpuPerRequest.size() < WARMUP_SETTLED_CHUNKS) {
+			return false;
+		}
+		List<Double> last = cpuPerRequest.subList(cpuPerRequest.size() - WARMUP_SETTLED_CHUNKS, cpuPerRequest.size());
+		double min = last.stream().mapToDouble(Double::doubleValue).min().orElse(0);
+		double max = last.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+		return max - min <= WARMUP_SETTLED_CHANGE * min;
 	}
 
 	private List<StoreLoadResult.RoundTrips> probeRoundTrips(LoadClient client)

@@ -30,7 +30,7 @@ public record LoadSettings(int connections, int bodySize, int warmupChunkRequest
 	 * Returns the sizes of the quick pass, a few minutes in all on 2 cores.
 	 */
 	public static LoadSettings quick() {
-		return new LoadSettings(64, 256, 20_000, 3, 15, 30_000, 3, new RequestMix(0.7, 0.2), 2_000, 200, 4,
+		return new LoadSettings(64, 256, 20_000, 4, 15, 30_000, 3, new RequestMix(0.7, 0.2), 2_000, 200, 4,
 				Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofMinutes(2));
 	}
 

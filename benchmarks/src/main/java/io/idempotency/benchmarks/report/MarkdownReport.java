@@ -50,7 +50,7 @@ final class MarkdownReport {
 					.append(" |\n");
 			}
 			out.append("\nWarm-up before the rounds, in chunks of ").append(settings.warmupChunkRequests())
-				.append(" requests until the service CPU time per request of a chunk changed by at most 10%:");
+				.append(" requests until the service CPU time per request of the last 3 chunks agreed within 10%:");
 			for (StoreLoadResult store : report.loadDetails().stores()) {
 				out.append(' ').append(store.store()).append(' ')
 					.append((long) store.warmUpCpuMicros().size() * settings.warmupChunkRequests())
