@@ -12,6 +12,7 @@ import java.util.TreeMap;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import io.idempotency.benchmarks.support.CpuTime;
 import io.idempotency.benchmarks.support.OrdersHandler;
 import io.idempotency.benchmarks.support.RedisServer;
 import io.idempotency.benchmarks.support.StoreKind;
@@ -29,11 +30,11 @@ public final class LoadRun {
 
 	private static final List<String> SERVICE_JVM_OPTIONS = List.of("-Xms1g", "-Xmx1g", "-XX:+UseG1GC");
 
-	/** Largest spread of CPU time per request across the last warm-up chunks, relative to their smallest. */
-	private static final double WARMUP_SETTLED_CHANGE = 0.1;
+	/** Largest share of the service's CPU time that its JIT compiler threads use in a compiled warm-up chunk. */
+	private static final double WARMUP_COMPILER_SHARE = 0.03;
 
-	/** The number of last warm-up chunks whose CPU time per request must agree. */
-	private static final int WARMUP_SETTLED_CHUNKS = 3;
+	/** Without {@code /proc}: largest spread of CPU time per request across the last 3 warm-up chunks. */
+	private static final double WARMUP_SETTLED_SPREAD = 0.1;
 
 	private final LoadSettings settings;
 
@@ -151,38 +152,54 @@ public final class LoadRun {
 	}
 
 	/**
-	 * Sends warm-up chunks until the service's CPU time per request of the last {@value #WARMUP_SETTLED_CHUNKS}
-	 * chunks differs by at most {@value #WARMUP_SETTLED_CHANGE} of the smallest, so that the JIT compiler has compiled
-	 * the request path and its compiler threads are idle before the measured rounds. Two chunks alone can be close
-	 * while compilation is still under way. The number of chunks is bounded both ways.
+	 * Sends warm-up chunks until the JIT compiler threads of the service used at most
+	 * {@value #WARMUP_COMPILER_SHARE} of its CPU time in each of the last 2 chunks, so that the request path is
+	 * compiled before the measured rounds. Without {@code /proc}, the CPU time per request of the last 3 chunks must
+	 * agree within {@value #WARMUP_SETTLED_SPREAD} instead. The number of chunks is bounded both ways.
 	 * @return the service CPU time per request of each chunk, in microseconds
 	 */
 	private List<Double> warmUp(StoreKind store, ServiceProcess service, LoadClient client) {
 		List<Double> cpuPerRequest = new ArrayList<>();
+		List<Double> compilerShares = new ArrayList<>();
 		int chunkRequests = this.settings.warmupChunkRequests();
 		for (int chunk = 0; chunk < this.settings.maxWarmupChunks(); chunk++) {
 			long cpuBefore = service.cpuNanos();
+			long[] ticksBefore = CpuTime.compilerAndTotalTicks(service.pid());
 			phases(client).run("warm-up", LoadPhases.planMix("warmup-" + store.id() + "-" + chunk, chunkRequests,
 					this.settings.mix(), chunk), null);
+			long[] ticksAfter = CpuTime.compilerAndTotalTicks(service.pid());
 			double micros = (service.cpuNanos() - cpuBefore) / 1000.0 / chunkRequests;
 			cpuPerRequest.add(Math.round(micros * 10) / 10.0);
-			if (cpuPerRequest.size() >= this.settings.minWarmupChunks() && isSettled(cpuPerRequest)) {
+			if (ticksBefore != null && ticksAfter != null) {
+				long total = Math.max(1, ticksAfter[1] - ticksBefore[1]);
+				compilerShares.add((double) (ticksAfter[0] - ticksBefore[0]) / total);
+			}
+			boolean settled = (compilerShares.size() == cpuPerRequest.size()) ? isCompiled(compilerShares)
+					: isSettled(cpuPerRequest);
+			if (cpuPerRequest.size() >= this.settings.minWarmupChunks() && settled) {
 				break;
 			}
 		}
-		log("warmed up " + store.id() + " with " + cpuPerRequest.size() * chunkRequests
-				+ " requests; service CPU us per request by chunk: " + cpuPerRequest);
+		log(String.format("warmed up %s with %d requests; service CPU us per request by chunk: %s; JIT compiler "
+				+ "share of it by chunk: %s", store.id(), cpuPerRequest.size() * chunkRequests, cpuPerRequest,
+				compilerShares.stream().map((share) -> Math.round(share * 100) + "%").toList()));
 		return cpuPerRequest;
 	}
 
+	private static boolean isCompiled(List<Double> compilerShares) {
+		int count = compilerShares.size();
+		return count >= 2 && compilerShares.get(count - 1) <= WARMUP_COMPILER_SHARE
+				&& compilerShares.get(count - 2) <= WARMUP_COMPILER_SHARE;
+	}
+
 	private static boolean isSettled(List<Double> cpuPerRequest) {
-		if (cpuPerRequest.size() < WARMUP_SETTLED_CHUNKS) {
+		if (cpuPerRequest.size() < 3) {
 			return false;
 		}
-		List<Double> last = cpuPerRequest.subList(cpuPerRequest.size() - WARMUP_SETTLED_CHUNKS, cpuPerRequest.size());
+		List<Double> last = cpuPerRequest.subList(cpuPerRequest.size() - 3, cpuPerRequest.size());
 		double min = last.stream().mapToDouble(Double::doubleValue).min().orElse(0);
 		double max = last.stream().mapToDouble(Double::doubleValue).max().orElse(0);
-		return max - min <= WARMUP_SETTLED_CHANGE * min;
+		return max - min <= WARMUP_SETTLED_SPREAD * min;
 	}
 
 	private List<StoreLoadResult.RoundTrips> probeRoundTrips(LoadClient client)

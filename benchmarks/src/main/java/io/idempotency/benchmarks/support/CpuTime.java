@@ -1,5 +1,9 @@
 package io.idempotency.benchmarks.support;
 
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -21,6 +25,47 @@ public final class CpuTime {
 			.map(Duration::toNanos)
 			.orElseThrow(() -> new IllegalStateException("The CPU time of process " + process.pid()
 					+ " is not available on this operating system"));
+	}
+
+	/**
+	 * Returns the CPU time, user and system, of a JVM's JIT compiler threads and of all its threads, in clock ticks,
+	 * read from Linux's {@code /proc/<pid>/task/<tid>/stat}.
+	 * @return the compiler threads' and the whole process's ticks, or {@code null} where {@code /proc} is missing
+	 */
+	public static long[] compilerAndTotalTicks(long pid) {
+		Path tasks = Path.of("/proc", String.valueOf(pid), "task");
+		if (!Files.isDirectory(tasks)) {
+			return null;
+		}
+		long compiler = 0;
+		long total = 0;
+		try (DirectoryStream<Path> threads = Files.newDirectoryStream(tasks)) {
+			for (Path thread : threads) {
+				String stat;
+				try {
+					stat = Files.readString(thread.resolve("stat"));
+				}
+				catch (IOException ex) {
+					// The thread ended while it was being read.
+					continue;
+				}
+				// The thread name is in brackets and may contain spaces; utime and stime are the 12th and 13th
+				// fields after it.
+				int close = stat.lastIndexOf(')');
+				String name = stat.substring(stat.indexOf('(') + 1, close);
+				String[] fields = stat.substring(close + 2).split(" ");
+				long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+				total += ticks;
+				// HotSpot names them "C1 CompilerThread0" and "C2 CompilerThread0", cut to 15 characters.
+				if (name.contains("CompilerThre")) {
+					compiler += ticks;
+				}
+			}
+		}
+		catch (IOException ex) {
+			return null;
+		}
+		return new long[] { compiler, total };
 	}
 
 }
