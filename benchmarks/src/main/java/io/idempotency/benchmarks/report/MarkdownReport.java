@@ -50,8 +50,8 @@ final class MarkdownReport {
 					.append(" |\n");
 			}
 			out.append("\nWarm-up before the rounds, in chunks of ").append(settings.warmupChunkRequests())
-				.append(" requests until the service's JIT compiler threads used at most 3% of its CPU time in 2 chunks "
-						+ "in a row:");
+				.append(" requests. It ended when the service's JIT compiler threads used at most 3% of its CPU time in "
+						+ "2 chunks in a row:");
 			for (StoreLoadResult store : report.loadDetails().stores()) {
 				out.append(' ').append(store.store()).append(' ')
 					.append((long) store.warmUpCpuMicros().size() * settings.warmupChunkRequests())
