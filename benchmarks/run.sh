@@ -3,8 +3,8 @@
 # an end-to-end load run on loopback, then writes benchmarks/results/<pass>.{json,md,png}.
 #
 # Usage: benchmarks/run.sh [--long] [--stores=none,memory,redis] [--skip-jmh] [--skip-load] [--conditions=TEXT]
-#   (no flag)  quick pass, about 4 minutes on 2 cores, plus the build
-#   --long     long pass: more iterations, forks, body sizes and requests (about 30 minutes on 2 cores)
+#   (no flag)  quick pass: about 3 minutes on 2 cores without Redis and 6 with it, build included
+#   --long     long pass: more iterations, forks, body sizes and requests; about 30 minutes on 2 cores, an estimate
 #
 # The library is installed from this checkout first, so the figures belong to the code in this work tree. The run
 # starts its own redis-server and services on 127.0.0.1 and stops them when it ends.

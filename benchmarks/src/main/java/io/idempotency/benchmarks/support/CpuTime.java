@@ -49,8 +49,8 @@ public final class CpuTime {
 					// The thread ended while it was being read.
 					continue;
 				}
-				// The thread name is in brackets and may contain spaces; utime and stime are the 12th and 13th
-				// fields after it.
+				// The thread name is in brackets and may contain spaces. The utime and stime fields are the 12th
+				// and 13th after it.
 				int close = stat.lastIndexOf(')');
 				String name = stat.substring(stat.indexOf('(') + 1, close);
 				String[] fields = stat.substring(close + 2).split(" ");
