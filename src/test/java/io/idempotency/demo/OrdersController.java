@@ -3,6 +3,7 @@ package io.idempotency.demo;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 import reactor.core.publisher.Mono;
@@ -32,7 +33,7 @@ class OrdersController {
 	@PostMapping("/orders")
 	Mono<ResponseEntity<Map<String, Object>>> create(@RequestBody Map<String, Object> order) {
 		long execution = this.executions.incrementAndGet();
-		String id = UUID.randomUUID().toString();
+		String id = new UUID(ThreadLocalRandom.current().nextLong(), ThreadLocalRandom.current().nextLong()).toString();
 		Map<String, Object> created = Map.of("id", id, "item", String.valueOf(order.get("item")), "execution",
 				execution);
 		return Mono.delay(this.processingTime)

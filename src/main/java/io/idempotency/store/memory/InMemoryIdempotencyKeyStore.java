@@ -2,7 +2,6 @@ package io.idempotency.store.memory;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -11,6 +10,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 import io.idempotency.core.IdempotencyKeyStore;
+import io.idempotency.core.OwnerTokens;
 import io.idempotency.core.Reservation;
 import io.idempotency.core.StoredResponse;
 
@@ -69,7 +69,7 @@ public final class InMemoryIdempotencyKeyStore implements IdempotencyKeyStore {
 	public Mono<Reservation> reserve(String storageId, String fingerprint, Duration lease) {
 		return Mono.fromSupplier(() -> {
 			long now = this.clock.millis();
-			InFlightEntry candidate = new InFlightEntry(fingerprint, UUID.randomUUID().toString(),
+			InFlightEntry candidate = new InFlightEntry(fingerprint, OwnerTokens.generate(),
 					now + lease.toMillis());
 			Entry[] replaced = new Entry[1];
 			Entry current = this.entries.compute(storageId, (id, existing) -> {
