@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -17,6 +16,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 import io.idempotency.core.IdempotencyKeyStore;
+import io.idempotency.core.OwnerTokens;
 import io.idempotency.core.Reservation;
 import io.idempotency.core.StoredResponse;
 
@@ -135,7 +135,7 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore, Init
 	@Override
 	public Mono<Reservation> reserve(String storageId, String fingerprint, Duration lease) {
 		return Mono.defer(() -> {
-			String ownerToken = UUID.randomUUID().toString();
+			String ownerToken = OwnerTokens.generate();
 			return this.<List<?>>execute("reserve", RESERVE_SCRIPT, storageId, utf8(ownerToken), utf8(fingerprint),
 					milliseconds(lease))
 				.map((reply) -> toReservation(storageId, reply, ownerToken));
