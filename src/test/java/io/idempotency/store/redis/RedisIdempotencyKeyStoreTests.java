@@ -43,7 +43,10 @@ class RedisIdempotencyKeyStoreTests {
 
 	private static final String OTHER_FINGERPRINT = "0".repeat(64);
 
-	private static final Duration VERIFY_TIMEOUT = Duration.ofSeconds(5);
+	private static final Duration VERIFY_TIMEOUT = Duration.ofSeconds(10);
+
+	/** A command timeout for the stores under test that a loaded machine does not reach. */
+	private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(5);
 
 	private RedisServer redis;
 
@@ -85,7 +88,6 @@ class RedisIdempotencyKeyStoreTests {
 
 	@AfterEach
 	void closeStores() {
-		this.store.destroy();
 		this.extraStores.forEach(RedisIdempotencyKeyStore::destroy);
 		this.extraStores.clear();
 	}
@@ -260,6 +262,7 @@ class RedisIdempotencyKeyStoreTests {
 	void keysShareHashTagAfterPrefix() {
 		RedisIdempotencyKeyStore custom = RedisIdempotencyKeyStore.builder(this.connectionFactory)
 			.keyPrefix("orders:idem:")
+			.commandTimeout(COMMAND_TIMEOUT)
 			.build();
 		this.extraStores.add(custom);
 		String id = newStorageId();
@@ -433,8 +436,10 @@ class RedisIdempotencyKeyStoreTests {
 	private RedisIdempotencyKeyStore newStore(Duration pollInterval) {
 		RedisIdempotencyKeyStore created = RedisIdempotencyKeyStore.builder(this.connectionFactory)
 			.pollInterval(pollInterval)
+			.commandTimeout(COMMAND_TIMEOUT)
 			.build();
 		this.extraStores.add(created);
+		created.connect().block(VERIFY_TIMEOUT);
 		return created;
 	}
 
