@@ -15,7 +15,6 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.data.redis.autoconfigure.DataRedisReactiveAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
-import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
 
 /**
  * Auto-configuration of the Redis key store, active when {@code idempotency.store=redis} and a
@@ -29,7 +28,7 @@ import org.springframework.data.redis.listener.ReactiveRedisMessageListenerConta
  */
 @AutoConfiguration(before = IdempotencyAutoConfiguration.class, after = DataRedisReactiveAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
-@ConditionalOnClass({ ReactiveRedisConnectionFactory.class, ReactiveRedisMessageListenerContainer.class })
+@ConditionalOnClass(ReactiveRedisConnectionFactory.class)
 @ConditionalOnBooleanProperty(name = "idempotency.enabled", matchIfMissing = true)
 @ConditionalOnProperty(name = "idempotency.store", havingValue = "redis")
 @ConditionalOnBean(ReactiveRedisConnectionFactory.class)

@@ -272,7 +272,7 @@ public final class RedisServer implements AutoCloseable {
 				+ START_TIMEOUT.toSeconds() + " s:\n" + tail(log));
 	}
 
-	private static String tail(Path log) {
+	static String tail(Path log) {
 		try {
 			List<String> lines = Files.readAllLines(log);
 			return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
@@ -345,7 +345,7 @@ public final class RedisServer implements AutoCloseable {
 		throw new IOException("Redis closed the connection in the middle of a reply");
 	}
 
-	private static int freePort() {
+	static int freePort() {
 		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
 			return socket.getLocalPort();
 		}

@@ -27,10 +27,9 @@ import org.springframework.dao.QueryTimeoutException;
 import org.springframework.data.redis.connection.ReactiveRedisConnection;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.connection.ReactiveScriptingCommands;
+import org.springframework.data.redis.connection.ReactiveSubscription;
 import org.springframework.data.redis.connection.ReturnType;
 import org.springframework.data.redis.core.script.RedisScript;
-import org.springframework.data.redis.listener.ChannelTopic;
-import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
 import org.springframework.util.Assert;
 
 /**
@@ -201,8 +200,7 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore, Init
 		this.closed = true;
 		Connections opened = this.openedConnections.getAndSet(null);
 		if (opened != null) {
-			opened.listenerContainer().destroyLater()
-				.then(opened.commands().closeLater())
+			opened.commands().closeLater()
 				.timeout(this.commandTimeout.multipliedBy(5))
 				.onErrorResume((ex) -> {
 					logger.warn("Failed to close the Redis connections of the idempotency store", ex);
@@ -252,21 +250,48 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore, Init
 	}
 
 	private Mono<Reservation.Completed> waitUntilSettled(String storageId) {
-		ChannelTopic channel = ChannelTopic.of(channelName(storageId));
-		return this.connections
-			.flatMap((opened) -> opened.listenerContainer().receiveLater(channel))
-			.transform((subscribed) -> withTimeout("subscribe", storageId, subscribed))
-			.flatMap((messages) -> {
-				Flux<Object> wakeUps = Flux.<Object>merge(messages, Flux.interval(this.pollInterval))
-					.onBackpressureLatest();
-				// The first read covers a completion that happened before the subscription was confirmed.
-				return Flux.concat(Mono.just(storageId), wakeUps)
-					.concatMap((wakeUp) -> fetch(storageId), 1)
-					.filter((state) -> !(state instanceof Reservation.InFlight))
-					.next();
-			})
+		ByteBuffer channel = utf8(channelName(storageId));
+		Mono<ReactiveSubscription> subscribed = this.connections
+			.flatMap((opened) -> opened.commands().pubSubCommands().createSubscription())
+			.flatMap((subscription) -> subscription.subscribe(channel.duplicate())
+				.doOnError((ex) -> unsubscribe(subscription, channel, storageId))
+				.doOnCancel(() -> unsubscribe(subscription, channel, storageId))
+				.thenReturn(subscription));
+		return withTimeout("subscribe", storageId, subscribed)
+			.flatMap((subscription) -> readUntilSettled(storageId, subscription)
+				.doFinally((signal) -> unsubscribe(subscription, channel, storageId)))
 			.flatMap((state) -> (state instanceof Reservation.Completed completed) ? Mono.just(completed)
 					: Mono.empty());
+	}
+
+	/**
+	 * Reads the record now, after each message on the subscribed channel and after each poll interval, until it is
+	 * no longer in flight.
+	 */
+	private Mono<Object> readUntilSettled(String storageId, ReactiveSubscription subscription) {
+		// merge subscribes in order: messages are received before the first read, which covers a completion that
+		// happened before the subscription was confirmed.
+		Flux<Object> wakeUps = Flux.<Object>merge(subscription.receive(), Flux.interval(this.pollInterval),
+				Mono.just(storageId))
+			.onBackpressureLatest();
+		return wakeUps.concatMap((wakeUp) -> fetch(storageId), 1)
+			.filter((state) -> !(state instanceof Reservation.InFlight))
+			.next();
+	}
+
+	/**
+	 * Unsubscribes from the channel, also when its subscription was not confirmed in time, and releases the
+	 * subscription. This runs in the background and completes once Redis replies, after an outage too.
+	 */
+	private void unsubscribe(ReactiveSubscription subscription, ByteBuffer channel, String storageId) {
+		subscription.unsubscribe(channel.duplicate())
+			.onErrorResume((ex) -> Mono.empty())
+			.then(subscription.cancel())
+			.subscribe(null, (ex) -> {
+				if (logger.isDebugEnabled()) {
+					logger.debug("Failed to unsubscribe from the channel of key " + storageId, ex);
+				}
+			});
 	}
 
 	/**
@@ -320,11 +345,25 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore, Init
 					+ " of key " + storageId + " within " + this.commandTimeout.toMillis() + " ms", ex));
 	}
 
+	/**
+	 * Opens the command and Pub/Sub connections. Both may block, so this runs on a bounded-elastic thread.
+	 */
 	private Connections openConnections() {
 		Assert.state(!this.closed, "The Redis idempotency store is closed");
 		ReactiveRedisConnection commands = this.connectionFactory.getReactiveConnection();
-		Connections opened = new Connections(commands,
-				new ReactiveRedisMessageListenerContainer(this.connectionFactory));
+		try {
+			// Lettuce creates the Pub/Sub connection under a lock on first use. Creating it here keeps that lock
+			// away from event loops, and later subscriptions reuse the connection.
+			commands.pubSubCommands()
+				.createSubscription()
+				.flatMap(ReactiveSubscription::cancel)
+				.block(this.commandTimeout.multipliedBy(5));
+		}
+		catch (RuntimeException ex) {
+			commands.close();
+			throw ex;
+		}
+		Connections opened = new Connections(commands);
 		this.openedConnections.set(opened);
 		if (logger.isDebugEnabled()) {
 			logger.debug("Opened Redis connections of the idempotency store with key prefix '" + this.keyPrefix + "'");
@@ -374,11 +413,10 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore, Init
 
 
 	/**
-	 * The connections that the store keeps: one for commands and a listener container for Pub/Sub, which opens its
-	 * own connection.
+	 * The connections that the store keeps: a {@link ReactiveRedisConnection} for commands, which also holds the
+	 * Pub/Sub connection of every subscription.
 	 */
-	private record Connections(ReactiveRedisConnection commands,
-			ReactiveRedisMessageListenerContainer listenerContainer) {
+	private record Connections(ReactiveRedisConnection commands) {
 	}
 
 
