@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
+
 import io.idempotency.web.IdempotencyPolicy;
 import io.idempotency.web.IdempotencyWebFilter;
 
@@ -95,10 +97,16 @@ public class IdempotencyProperties {
 	private Set<Integer> transientStatuses = IdempotencyPolicy.DEFAULT_TRANSIENT_STATUSES;
 
 	/**
-	 * What duplicates waiting for an in-flight request do when that request releases its key: retry (one of them
+	 * Action of duplicates waiting for an in-flight request when that request releases its key: retry (one of them
 	 * runs the handler) or reject (409).
 	 */
 	private IdempotencyPolicy.ReleasedWaitAction onRelease = IdempotencyPolicy.ReleasedWaitAction.RETRY;
+
+	/**
+	 * Whether the global web filter is registered. When off, only gateway routes and functional routes that add an
+	 * idempotency filter of their own take part.
+	 */
+	private boolean filterEnabled = true;
 
 	/**
 	 * Order of the idempotency web filter.
@@ -106,13 +114,15 @@ public class IdempotencyProperties {
 	private int filterOrder = IdempotencyWebFilter.DEFAULT_ORDER;
 
 	/**
-	 * Which key store to use.
+	 * Key store type.
 	 */
 	private StoreType store = StoreType.MEMORY;
 
 	private final Replay replay = new Replay();
 
 	private final Memory memory = new Memory();
+
+	private final Scope scope = new Scope();
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -234,6 +244,14 @@ public class IdempotencyProperties {
 		this.onRelease = onRelease;
 	}
 
+	public boolean isFilterEnabled() {
+		return this.filterEnabled;
+	}
+
+	public void setFilterEnabled(boolean filterEnabled) {
+		this.filterEnabled = filterEnabled;
+	}
+
 	public int getFilterOrder() {
 		return this.filterOrder;
 	}
@@ -256,6 +274,10 @@ public class IdempotencyProperties {
 
 	public Memory getMemory() {
 		return this.memory;
+	}
+
+	public Scope getScope() {
+		return this.scope;
 	}
 
 	/**
@@ -297,7 +319,7 @@ public class IdempotencyProperties {
 
 
 	/**
-	 * Which response headers are stored and replayed.
+	 * Selection of the response headers that are stored and replayed.
 	 */
 	public static class Replay {
 
@@ -327,6 +349,88 @@ public class IdempotencyProperties {
 		public void setExcludedHeaders(Set<String> excludedHeaders) {
 			this.excludedHeaders = excludedHeaders;
 		}
+
+	}
+
+
+	/**
+	 * Caller scope of idempotency keys.
+	 */
+	public static class Scope {
+
+		/**
+		 * Caller scope mode: 'none' shares one scope among all callers, 'principal' scopes keys
+		 * by the authenticated principal's name, 'header' by the value of the request header named by header-name.
+		 * Ignored when the application defines its own IdempotencyScopeResolver bean.
+		 */
+		private ScopeMode mode = ScopeMode.NONE;
+
+		/**
+		 * Request header whose value is the caller's scope, for example X-Tenant-Id. Required when the mode is
+		 * 'header'. Use it only when a trusted component such as a gateway sets the header.
+		 */
+		private @Nullable String headerName;
+
+		/**
+		 * Action for a request with a key whose caller cannot be identified: 'reject' responds with 400 and an
+		 * unresolved-scope problem, 'shared' puts the key in the scope shared by all unidentified callers.
+		 */
+		private UnresolvedScopeAction whenUnresolved = UnresolvedScopeAction.REJECT;
+
+		public ScopeMode getMode() {
+			return this.mode;
+		}
+
+		public void setMode(ScopeMode mode) {
+			this.mode = mode;
+		}
+
+		public @Nullable String getHeaderName() {
+			return this.headerName;
+		}
+
+		public void setHeaderName(@Nullable String headerName) {
+			this.headerName = headerName;
+		}
+
+		public UnresolvedScopeAction getWhenUnresolved() {
+			return this.whenUnresolved;
+		}
+
+		public void setWhenUnresolved(UnresolvedScopeAction whenUnresolved) {
+			this.whenUnresolved = whenUnresolved;
+		}
+
+	}
+
+
+	/**
+	 * Caller scope modes.
+	 */
+	public enum ScopeMode {
+
+		/** One scope shared by all callers. */
+		NONE,
+
+		/** The authenticated principal's name. */
+		PRINCIPAL,
+
+		/** The value of a request header. */
+		HEADER
+
+	}
+
+
+	/**
+	 * Actions for a request whose caller cannot be identified.
+	 */
+	public enum UnresolvedScopeAction {
+
+		/** Respond with 400 and a problem that says what to send. */
+		REJECT,
+
+		/** Use the scope shared by all callers that cannot be identified. */
+		SHARED
 
 	}
 

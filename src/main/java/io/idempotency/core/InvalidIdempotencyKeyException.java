@@ -3,7 +3,7 @@ package io.idempotency.core;
 /**
  * Thrown when an {@code Idempotency-Key} header cannot be parsed into a key.
  *
- * <p>The message is written for the client: it says what is wrong with the header and how to send a valid one.
+ * <p>The message is written for the client: it states what is wrong with the header and how to send a valid one.
  *
  * @author Idempotency contributors
  * @since 0.1.0

@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * The outcome of a {@linkplain IdempotencyKeyStore#reserve reserve-or-fetch} call: the key was reserved for the
- * caller, another request holds it, or a response is stored for it.
+ * caller, another request has reserved it, or a response is stored for it.
  *
  * @author Idempotency contributors
  * @since 0.1.0
@@ -24,8 +24,8 @@ public sealed interface Reservation {
 	}
 
 	/**
-	 * Another request holds the key and has not completed yet.
-	 * @param fingerprint the fingerprint of the request that holds the key
+	 * Another request has reserved the key and has not completed yet.
+	 * @param fingerprint the fingerprint of the request that reserved the key
 	 */
 	record InFlight(String fingerprint) implements Reservation {
 

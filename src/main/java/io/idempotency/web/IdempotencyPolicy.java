@@ -203,7 +203,7 @@ public final class IdempotencyPolicy {
 
 
 	/**
-	 * What a duplicate that waits for an in-flight request does when that request releases its key instead of
+	 * Action of a duplicate that waits for an in-flight request when that request releases its key instead of
 	 * storing a response, after a handler error or a response that is not stored.
 	 */
 	public enum ReleasedWaitAction {
@@ -218,7 +218,7 @@ public final class IdempotencyPolicy {
 
 
 	/**
-	 * What the filter does when the key store fails or times out.
+	 * Behaviour of the filter when the key store fails or times out.
 	 */
 	public enum StoreFailureMode {
 

@@ -18,6 +18,9 @@ public enum IdempotencyProblem {
 	/** The key header is present but cannot be parsed. */
 	INVALID_KEY(HttpStatus.BAD_REQUEST, "invalid-key", "Invalid idempotency key"),
 
+	/** Keys are scoped by caller, and the caller of the request cannot be identified. */
+	UNRESOLVED_SCOPE(HttpStatus.BAD_REQUEST, "unresolved-scope", "Caller of the idempotency key unknown"),
+
 	/** The request body is over the size that the fingerprint is computed over. */
 	REQUEST_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, "request-too-large", "Request body too large"),
 

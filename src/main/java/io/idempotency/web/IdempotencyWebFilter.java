@@ -2,6 +2,7 @@ package io.idempotency.web;
 
 import java.util.List;
 
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.Ordered;
@@ -18,7 +19,8 @@ import org.springframework.web.util.pattern.PathPatternParser;
  *
  * <p>Requests whose method is in the policy and that carry the key header go through an
  * {@link IdempotentExchangeHandler}; other requests pass untouched. On paths that match a required-key pattern, a
- * request without a key is rejected with 400. Paths that match an excluded pattern are never handled.
+ * request without a key is rejected with 400. Paths that match an excluded pattern are never handled, and neither
+ * are exchanges that a {@link WebFilterExclusion} excludes.
  *
  * <p>Build one with {@link #builder(IdempotentExchangeHandler)}:
  * <pre class="code">
@@ -46,6 +48,8 @@ public final class IdempotencyWebFilter implements WebFilter, Ordered {
 
 	private final List<PathPattern> excludedPaths;
 
+	private final List<WebFilterExclusion> exclusions;
+
 	private final int order;
 
 
@@ -55,6 +59,7 @@ public final class IdempotencyWebFilter implements WebFilter, Ordered {
 		this.requiredKeyPolicy = builder.policy.mutate().keyRequired(true).build();
 		this.requiredPaths = parse(builder.requiredPaths);
 		this.excludedPaths = parse(builder.excludedPaths);
+		this.exclusions = builder.exclusions;
 		this.order = builder.order;
 	}
 
@@ -75,7 +80,14 @@ public final class IdempotencyWebFilter implements WebFilter, Ordered {
 			return chain.filter(exchange);
 		}
 		IdempotencyPolicy applied = (matches(this.requiredPaths, path)) ? this.requiredKeyPolicy : this.policy;
-		return this.handler.handle(exchange, applied, chain::filter);
+		if (this.exclusions.isEmpty() || !applied.getMethods().contains(exchange.getRequest().getMethod())) {
+			return this.handler.handle(exchange, applied, chain::filter);
+		}
+		return Flux.fromIterable(this.exclusions)
+			.concatMap((exclusion) -> exclusion.excludes(exchange))
+			.any(Boolean::booleanValue)
+			.flatMap((excluded) -> excluded ? chain.filter(exchange)
+					: this.handler.handle(exchange, applied, chain::filter));
 	}
 
 	@Override
@@ -109,6 +121,8 @@ public final class IdempotencyWebFilter implements WebFilter, Ordered {
 		private List<String> requiredPaths = List.of();
 
 		private List<String> excludedPaths = List.of();
+
+		private List<WebFilterExclusion> exclusions = List.of();
 
 		private int order = DEFAULT_ORDER;
 
@@ -146,6 +160,14 @@ public final class IdempotencyWebFilter implements WebFilter, Ordered {
 		 */
 		public Builder excludedPaths(List<String> patterns) {
 			this.excludedPaths = List.copyOf(patterns);
+			return this;
+		}
+
+		/**
+		 * Sets strategies that exclude exchanges; an exchange that any of them excludes is passed on untouched.
+		 */
+		public Builder exclusions(List<WebFilterExclusion> exclusions) {
+			this.exclusions = List.copyOf(exclusions);
 			return this;
 		}
 

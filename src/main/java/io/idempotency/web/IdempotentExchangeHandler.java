@@ -7,12 +7,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import io.idempotency.core.IdempotencyKey;
@@ -23,14 +23,11 @@ import io.idempotency.core.RequestFingerprint;
 import io.idempotency.core.Reservation;
 import io.idempotency.core.StoredResponse;
 
-import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
-import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.server.reactive.ServerHttpRequest;
-import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.util.Assert;
 import org.springframework.web.server.ServerWebExchange;
@@ -49,15 +46,26 @@ import org.springframework.web.server.ServerWebExchange;
  * gets the stored response, or 409 after the policy's maximum wait;
  * <li>the stored fingerprint differs: 422.
  * </ul>
- * A lease renewal runs while the chain runs, so that a slow handler keeps its key.
+ * The lease of the reservation is renewed while the chain runs, so that a slow handler keeps its key. Dispose of
+ * the handler to stop the shared renewal task.
+ *
+ * <p>An exchange is handled at most once: when the WebFilter, a gateway route filter or a functional route filter
+ * already handled it, a later call passes it straight to {@code next}, so nested filters never wait for their own
+ * reservation. Requests that take part are reported to the {@link IdempotencyObserver} with their
+ * {@link IdempotencyOutcome}.
  *
  * @author Idempotency contributors
  * @since 0.1.0
  */
-public final class IdempotentExchangeHandler {
+public final class IdempotentExchangeHandler implements Disposable {
 
 	/** Response header set to {@code true} on replayed responses. */
 	public static final String REPLAYED_HEADER = "Idempotent-Replayed";
+
+	/**
+	 * Exchange attribute set when a handler takes over an exchange; later calls for the same exchange pass it on.
+	 */
+	public static final String HANDLED_ATTRIBUTE = IdempotentExchangeHandler.class.getName() + ".HANDLED";
 
 	private static final Log logger = LogFactory.getLog(IdempotentExchangeHandler.class);
 
@@ -67,67 +75,111 @@ public final class IdempotentExchangeHandler {
 
 	private final IdempotencyScopeResolver scopeResolver;
 
+	private final IdempotencyObserver observer;
+
+	private final LeaseRenewer leaseRenewer;
+
+
+	/**
+	 * Creates a handler that reports to no observer.
+	 * @param store the key store
+	 * @param scopeResolver decides whose key a request carries
+	 */
+	public IdempotentExchangeHandler(IdempotencyKeyStore store, IdempotencyScopeResolver scopeResolver) {
+		this(store, scopeResolver, IdempotencyObserver.NONE);
+	}
 
 	/**
 	 * Creates a handler.
 	 * @param store the key store
 	 * @param scopeResolver decides whose key a request carries
+	 * @param observer observes each request that takes part and may wrap the store, for example to record metrics
 	 */
-	public IdempotentExchangeHandler(IdempotencyKeyStore store, IdempotencyScopeResolver scopeResolver) {
+	public IdempotentExchangeHandler(IdempotencyKeyStore store, IdempotencyScopeResolver scopeResolver,
+			IdempotencyObserver observer) {
 		Assert.notNull(store, "'store' must not be null");
 		Assert.notNull(scopeResolver, "'scopeResolver' must not be null");
-		this.store = store;
+		Assert.notNull(observer, "'observer' must not be null");
+		this.store = observer.observeStore(store);
 		this.scopeResolver = scopeResolver;
+		this.observer = observer;
+		this.leaseRenewer = new LeaseRenewer(this.store);
 	}
 
+
+	/**
+	 * Stops renewing the leases of running requests; called when the application shuts down.
+	 */
+	@Override
+	public void dispose() {
+		this.leaseRenewer.dispose();
+	}
+
+	@Override
+	public boolean isDisposed() {
+		return this.leaseRenewer.isDisposed();
+	}
 
 	/**
 	 * Handles one exchange.
 	 * @param exchange the current exchange
 	 * @param policy the rules for this exchange
 	 * @param next the rest of the processing, run at most once and only when this request reserved its key, when the
-	 * request does not take part, or when the store failed and the policy is {@code FAIL_OPEN}
+	 * request does not take part, when the exchange was already handled, or when the store failed and the policy is
+	 * {@code FAIL_OPEN}
 	 * @return completion of the exchange
 	 */
 	public Mono<Void> handle(ServerWebExchange exchange, IdempotencyPolicy policy,
 			Function<ServerWebExchange, Mono<Void>> next) {
 		ServerHttpRequest request = exchange.getRequest();
-		if (!policy.getMethods().contains(request.getMethod())) {
+		if (!policy.getMethods().contains(request.getMethod()) || exchange.getAttribute(HANDLED_ATTRIBUTE) != null) {
 			return next.apply(exchange);
 		}
+		List<String> values = request.getHeaders().get(policy.getHeaderName());
+		if (values == null && !policy.isKeyRequired()) {
+			return next.apply(exchange);
+		}
+		exchange.getAttributes().put(HANDLED_ATTRIBUTE, Boolean.TRUE);
+		return this.observer.observe(exchange,
+				Mono.defer(() -> handleKey(exchange, policy, next, (values != null) ? values : List.of())));
+	}
+
+	private Mono<Void> handleKey(ServerWebExchange exchange, IdempotencyPolicy policy,
+			Function<ServerWebExchange, Mono<Void>> next, List<String> values) {
+		ServerHttpRequest request = exchange.getRequest();
 		String keyValue;
 		try {
-			List<String> values = request.getHeaders().get(policy.getHeaderName());
-			keyValue = new IdempotencyKeyHeader(policy.getHeaderName(), policy.getMaxKeyLength())
-				.parse((values != null) ? values : List.of());
+			keyValue = new IdempotencyKeyHeader(policy.getHeaderName(), policy.getMaxKeyLength()).parse(values);
 		}
 		catch (InvalidIdempotencyKeyException ex) {
-			logRejected(exchange, ex.getMessage());
-			return ProblemResponses.write(exchange, IdempotencyProblem.INVALID_KEY, ex.getMessage(), null);
+			return reject(exchange, IdempotencyProblem.INVALID_KEY, ex.getMessage());
 		}
 		if (keyValue == null) {
-			if (!policy.isKeyRequired()) {
-				return next.apply(exchange);
-			}
-			String detail = "This endpoint requires an " + policy.getHeaderName()
-					+ " header. Send a unique value per operation, for example a random UUID, and reuse it when you retry.";
-			logRejected(exchange, "missing key");
-			return ProblemResponses.write(exchange, IdempotencyProblem.MISSING_KEY, detail, null);
+			String detail = "This endpoint requires an " + policy.getHeaderName() + " header. Send a unique value "
+					+ "per operation, for example a random UUID, and reuse it when you retry.";
+			return reject(exchange, IdempotencyProblem.MISSING_KEY, detail);
 		}
 		long contentLength = request.getHeaders().getContentLength();
 		if (contentLength > policy.getMaxRequestBodySize()) {
 			return rejectTooLarge(exchange, policy);
 		}
 		return this.scopeResolver.resolveScope(exchange)
-			.defaultIfEmpty("")
-			.flatMap((scope) -> readBody(exchange, policy)
-				.flatMap((body) -> {
-					IdempotencyKey key = new IdempotencyKey(scope, keyValue);
-					Attempt attempt = new Attempt(exchange, policy, next, key.storageId(), fingerprint(request, body),
-							body, System.nanoTime() + policy.getMaxWait().toNanos());
-					return reserve(attempt);
-				})
-				.onErrorResume(DataBufferLimitException.class, (ex) -> rejectTooLarge(exchange, policy)));
+			.map(Optional::of)
+			.defaultIfEmpty(Optional.empty())
+			.flatMap((scope) -> {
+				if (scope.isEmpty()) {
+					return reject(exchange, IdempotencyProblem.UNRESOLVED_SCOPE,
+							this.scopeResolver.getUnresolvedDetail());
+				}
+				return readBody(exchange, policy)
+					.flatMap((body) -> {
+						IdempotencyKey key = new IdempotencyKey(scope.get(), keyValue);
+						Attempt attempt = new Attempt(exchange, policy, next, key.storageId(),
+								fingerprint(request, body), body, System.nanoTime() + policy.getMaxWait().toNanos());
+						return reserve(attempt);
+					})
+					.onErrorResume(DataBufferLimitException.class, (ex) -> rejectTooLarge(exchange, policy));
+			});
 	}
 
 	private Mono<byte[]> readBody(ServerWebExchange exchange, IdempotencyPolicy policy) {
@@ -192,6 +244,7 @@ public final class IdempotentExchangeHandler {
 					return rejectInProgress(attempt);
 				}
 				if (attempt.policy.getReleasedWaitAction() == IdempotencyPolicy.ReleasedWaitAction.REJECT) {
+					IdempotencyOutcome.CONFLICT.recordOn(attempt.exchange);
 					String detail = "The request that held this key ended without a stored response, so nothing was "
 							+ "done for this duplicate. Send the request again with the same key to run it.";
 					return ProblemResponses.write(attempt.exchange, IdempotencyProblem.ORIGINAL_REQUEST_FAILED, detail,
@@ -209,30 +262,17 @@ public final class IdempotentExchangeHandler {
 	 */
 	private Mono<Void> execute(Attempt attempt, String ownerToken) {
 		ServerWebExchange exchange = attempt.exchange;
+		IdempotencyOutcome.EXECUTED.recordOn(exchange);
 		ResponseCapture capture = new ResponseCapture(exchange.getResponse(), attempt.policy.getMaxResponseBodySize());
-		ServerWebExchange owned = exchange.mutate().request(withBody(exchange.getRequest(), attempt.body))
-			.response(capture).build();
+		ServerWebExchange owned = CachedBodyExchange.of(exchange, attempt.body, capture);
 		return Mono.defer(() -> {
-			Disposable renewal = renewLease(attempt, ownerToken);
+			Disposable renewal = this.leaseRenewer.register(attempt.logPrefix(), attempt.storageId, ownerToken,
+					attempt.policy.getLease());
 			return attempt.next.apply(owned)
 				.then(Mono.defer(() -> storeOrRelease(attempt, ownerToken, capture)))
 				.onErrorResume((ex) -> release(attempt, ownerToken, "the handler failed").then(Mono.error(ex)))
 				.doFinally((signal) -> renewal.dispose());
 		});
-	}
-
-	private Disposable renewLease(Attempt attempt, String ownerToken) {
-		Duration lease = attempt.policy.getLease();
-		return Flux.interval(lease.dividedBy(3))
-			.concatMap((tick) -> this.store.renew(attempt.storageId, ownerToken, lease)
-				.onErrorResume((ex) -> {
-					logger.warn(attempt.logPrefix() + "Failed to renew the lease of key " + attempt.storageId, ex);
-					return Mono.just(true);
-				}))
-			.takeUntil((renewed) -> !renewed)
-			.filter((renewed) -> !renewed)
-			.subscribe((lost) -> logger.warn(attempt.logPrefix() + "Lost the reservation of key " + attempt.storageId
-					+ " while its handler was running; another request may run it again"));
 	}
 
 	private Mono<Void> storeOrRelease(Attempt attempt, String ownerToken, ResponseCapture capture) {
@@ -293,6 +333,7 @@ public final class IdempotentExchangeHandler {
 			logger.debug(attempt.logPrefix() + "Replaying response " + completed.response().status() + " for key "
 					+ attempt.storageId + (held ? " after waiting for its owner" : ""));
 		}
+		(held ? IdempotencyOutcome.HELD_THEN_REPLAYED : IdempotencyOutcome.REPLAYED).recordOn(attempt.exchange);
 		return replay(attempt.exchange.getResponse(), completed.response());
 	}
 
@@ -324,13 +365,14 @@ public final class IdempotentExchangeHandler {
 
 	private Mono<Void> onStoreFailure(Attempt attempt, String operation, Throwable ex) {
 		if (attempt.policy.getStoreFailureMode() == IdempotencyPolicy.StoreFailureMode.FAIL_OPEN) {
+			IdempotencyOutcome.FAIL_OPEN.recordOn(attempt.exchange);
 			logger.warn(attempt.logPrefix() + "Idempotency store failed to " + operation + " key " + attempt.storageId
 					+ "; running the handler without idempotency protection: " + ex);
-			return attempt.next.apply(attempt.exchange.mutate()
-				.request(withBody(attempt.exchange.getRequest(), attempt.body)).build());
+			return attempt.next.apply(CachedBodyExchange.of(attempt.exchange, attempt.body, null));
 		}
 		logger.warn(attempt.logPrefix() + "Idempotency store failed to " + operation + " key " + attempt.storageId
 				+ "; answering 503 without running the handler: " + ex);
+		IdempotencyOutcome.STORE_ERROR.recordOn(attempt.exchange);
 		String detail = "The idempotency store is unavailable, so the request was not processed. "
 				+ "Retry later with the same " + attempt.policy.getHeaderName() + ".";
 		return ProblemResponses.write(attempt.exchange, IdempotencyProblem.STORE_UNAVAILABLE, detail,
@@ -338,6 +380,7 @@ public final class IdempotentExchangeHandler {
 	}
 
 	private Mono<Void> rejectReused(Attempt attempt) {
+		IdempotencyOutcome.MISMATCH.recordOn(attempt.exchange);
 		logRejected(attempt.exchange, "key " + attempt.storageId + " reused for a different request");
 		String detail = "This " + attempt.policy.getHeaderName() + " was already used for a request with a different "
 				+ "method, path, query or body. Use a new key for a new operation, or resend the original request "
@@ -346,6 +389,7 @@ public final class IdempotentExchangeHandler {
 	}
 
 	private Mono<Void> rejectInProgress(Attempt attempt) {
+		IdempotencyOutcome.CONFLICT.recordOn(attempt.exchange);
 		logRejected(attempt.exchange, "key " + attempt.storageId + " still in flight after the maximum wait");
 		String detail = "A request with this " + attempt.policy.getHeaderName() + " is still being processed. "
 				+ "Retry after the time in the Retry-After header with the same key to get its response.";
@@ -354,10 +398,18 @@ public final class IdempotentExchangeHandler {
 	}
 
 	private static Mono<Void> rejectTooLarge(ServerWebExchange exchange, IdempotencyPolicy policy) {
-		logRejected(exchange, "request body over " + policy.getMaxRequestBodySize() + " bytes");
 		String detail = "Requests with an " + policy.getHeaderName() + " may have a body of at most "
 				+ policy.getMaxRequestBodySize() + " bytes. Send a smaller body.";
-		return ProblemResponses.write(exchange, IdempotencyProblem.REQUEST_TOO_LARGE, detail, null);
+		return reject(exchange, IdempotencyProblem.REQUEST_TOO_LARGE, detail);
+	}
+
+	/**
+	 * Rejects a request before the store is called.
+	 */
+	private static Mono<Void> reject(ServerWebExchange exchange, IdempotencyProblem problem, String detail) {
+		IdempotencyOutcome.REJECTED.recordOn(exchange);
+		logRejected(exchange, problem.getTitle() + ". " + detail);
+		return ProblemResponses.write(exchange, problem, detail, null);
 	}
 
 	private static void logRejected(ServerWebExchange exchange, String reason) {
@@ -365,21 +417,6 @@ public final class IdempotentExchangeHandler {
 			logger.debug(exchange.getLogPrefix() + "Rejected request: " + reason);
 		}
 	}
-
-	private static ServerHttpRequest withBody(ServerHttpRequest request, byte[] body) {
-		return new ServerHttpRequestDecorator(request) {
-
-			@Override
-			public Flux<DataBuffer> getBody() {
-				if (body.length == 0) {
-					return Flux.empty();
-				}
-				return Flux.defer(() -> Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(body)));
-			}
-
-		};
-	}
-
 
 	/**
 	 * The state of one request that takes part.
@@ -396,7 +433,7 @@ public final class IdempotentExchangeHandler {
 
 
 	/**
-	 * What a wait for the owner of a key ended with.
+	 * Outcome of a wait for the owner of a key.
 	 */
 	private sealed interface WaitResult {
 

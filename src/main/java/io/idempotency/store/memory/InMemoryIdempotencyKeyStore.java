@@ -38,6 +38,9 @@ public final class InMemoryIdempotencyKeyStore implements IdempotencyKeyStore {
 	/** Completed records in the order they were stored, the eviction order. */
 	private final ConcurrentLinkedQueue<CompletedEntry> completedOrder = new ConcurrentLinkedQueue<>();
 
+	/** In-flight records in the order they were reserved, so that lapsed ones are removed even if never read. */
+	private final ConcurrentLinkedQueue<InFlightEntry> inFlightOrder = new ConcurrentLinkedQueue<>();
+
 	private final AtomicLong completedCount = new AtomicLong();
 
 	private final AtomicLong completedBytes = new AtomicLong();
@@ -69,7 +72,8 @@ public final class InMemoryIdempotencyKeyStore implements IdempotencyKeyStore {
 	public Mono<Reservation> reserve(String storageId, String fingerprint, Duration lease) {
 		return Mono.fromSupplier(() -> {
 			long now = this.clock.millis();
-			InFlightEntry candidate = new InFlightEntry(fingerprint, OwnerTokens.generate(),
+			sweepLapsedReservations(now);
+			InFlightEntry candidate = new InFlightEntry(storageId, fingerprint, OwnerTokens.generate(),
 					now + lease.toMillis());
 			Entry[] replaced = new Entry[1];
 			Entry current = this.entries.compute(storageId, (id, existing) -> {
@@ -83,6 +87,7 @@ public final class InMemoryIdempotencyKeyStore implements IdempotencyKeyStore {
 				onRemoved(replaced[0]);
 			}
 			if (current == candidate) {
+				this.inFlightOrder.add(candidate);
 				return new Reservation.Reserved(candidate.ownerToken);
 			}
 			return current.toReservation();
@@ -121,9 +126,10 @@ public final class InMemoryIdempotencyKeyStore implements IdempotencyKeyStore {
 			long leaseEnd = this.clock.millis() + lease.toMillis();
 			boolean[] renewed = new boolean[1];
 			this.entries.computeIfPresent(storageId, (id, existing) -> {
-				if (existing instanceof InFlightEntry inFlight && inFlight.ownerToken.equals(ownerToken)) {
+				if (existing instanceof InFlightEntry inFlight && inFlight.ownerToken.equals(ownerToken)
+						&& !inFlight.isExpired(leaseEnd - lease.toMillis())) {
 					renewed[0] = true;
-					return inFlight.withLeaseEnd(leaseEnd);
+					inFlight.leaseEnd = leaseEnd;
 				}
 				return existing;
 			});
@@ -188,6 +194,20 @@ public final class InMemoryIdempotencyKeyStore implements IdempotencyKeyStore {
 		}
 	}
 
+	private void sweepLapsedReservations(long now) {
+		InFlightEntry oldest;
+		while ((oldest = this.inFlightOrder.peek()) != null) {
+			boolean current = this.entries.get(oldest.storageId) == oldest;
+			if (current && !oldest.isExpired(now)) {
+				return;
+			}
+			if (current && this.entries.remove(oldest.storageId, oldest)) {
+				onRemoved(oldest);
+			}
+			this.inFlightOrder.remove(oldest);
+		}
+	}
+
 	private void onRemoved(Entry removed) {
 		if (removed instanceof CompletedEntry completed) {
 			this.completedCount.decrementAndGet();
@@ -210,29 +230,23 @@ public final class InMemoryIdempotencyKeyStore implements IdempotencyKeyStore {
 
 	private static final class InFlightEntry implements Entry {
 
+		private final String storageId;
+
 		private final String fingerprint;
 
 		private final String ownerToken;
 
-		private final long leaseEnd;
+		/** End of the lease in clock milliseconds, changed only inside a map update of this entry. */
+		private volatile long leaseEnd;
 
 		/** Signals waiting duplicates: a value when completed, empty when released or replaced. */
-		private final Sinks.One<Reservation.Completed> completion;
+		private final Sinks.One<Reservation.Completed> completion = Sinks.one();
 
-		InFlightEntry(String fingerprint, String ownerToken, long leaseEnd) {
-			this(fingerprint, ownerToken, leaseEnd, Sinks.one());
-		}
-
-		private InFlightEntry(String fingerprint, String ownerToken, long leaseEnd,
-				Sinks.One<Reservation.Completed> completion) {
+		InFlightEntry(String storageId, String fingerprint, String ownerToken, long leaseEnd) {
+			this.storageId = storageId;
 			this.fingerprint = fingerprint;
 			this.ownerToken = ownerToken;
 			this.leaseEnd = leaseEnd;
-			this.completion = completion;
-		}
-
-		InFlightEntry withLeaseEnd(long leaseEnd) {
-			return new InFlightEntry(this.fingerprint, this.ownerToken, leaseEnd, this.completion);
 		}
 
 		@Override
