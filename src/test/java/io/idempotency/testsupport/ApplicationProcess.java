@@ -45,9 +45,9 @@ public final class ApplicationProcess implements AutoCloseable {
 	public static ApplicationProcess start(Class<?> mainClass, String... properties) {
 		int port = RedisServer.freePort();
 		Path log = createLog();
-		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", testClassPath(), mainClass.getName(),
-				"--server.port=" + port));
+		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+		List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp",
+				testClassPath(), mainClass.getName(), "--server.port=" + port));
 		for (String property : properties) {
 			command.add("--" + property);
 		}

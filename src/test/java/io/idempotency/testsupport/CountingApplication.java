@@ -33,7 +33,7 @@ import org.springframework.web.bind.annotation.RestController;
  * <p>Each HTTP test starts one or more instances on random ports of 127.0.0.1 with {@link #start}. The response body
  * contains the request's key and body, the instance name ({@code work.instance}) and the execution number, so a
  * replayed response is recognisable and responses for different keys cannot be confused. The handler waits
- * {@code work.delay} before it answers, or the {@code delayMillis} query parameter when one is sent.
+ * {@code work.delay} before it responds, or the {@code delayMillis} query parameter when one is sent.
  */
 @SpringBootConfiguration(proxyBeanMethods = false)
 @EnableAutoConfiguration
@@ -116,7 +116,8 @@ public class CountingApplication {
 		}
 
 		@PostMapping("/work")
-		Mono<ResponseEntity<String>> work(@RequestHeader(name = "Idempotency-Key", required = false) @Nullable String key,
+		Mono<ResponseEntity<String>> work(
+				@RequestHeader(name = "Idempotency-Key", required = false) @Nullable String key,
 				@RequestParam(required = false) @Nullable Long delayMillis,
 				@RequestBody(required = false) @Nullable String body) {
 			long execution = this.executions.incrementAndGet();

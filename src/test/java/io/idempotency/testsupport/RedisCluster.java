@@ -28,7 +28,7 @@ public final class RedisCluster implements AutoCloseable {
 
 
 	/**
-	 * Starts three masters and waits until every node reports {@code cluster_state:ok} and knows the others.
+	 * Starts three masters and waits until every node reports {@code cluster_state:ok} and lists the others.
 	 * @return the running cluster
 	 */
 	public static RedisCluster start() {

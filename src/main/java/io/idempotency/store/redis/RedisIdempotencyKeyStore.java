@@ -44,8 +44,8 @@ import org.springframework.util.Assert;
  *
  * <p>Duplicates wait for an in-flight record on the Pub/Sub channel {@code <prefix>{<storage id>}:done}, to which
  * complete and release publish. Concurrent waits for one key in this process share one subscription and one read of
- * the record per wake-up. Pub/Sub delivers at most once, so the record is also read every poll interval: a lost
- * message delays a wait by up to one poll interval and one read, and a lease that lapses without a message is
+ * the record per wake-up. Pub/Sub delivers at most once, so the record is also read every poll interval. A lost
+ * message thus delays a wait by up to one poll interval and one read, and a lease that lapses without a message is
  * noticed the same way.
  *
  * <p>Every command fails with a {@link QueryTimeoutException} when Redis does not reply within the command timeout.
@@ -413,8 +413,8 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore, Init
 
 
 	/**
-	 * The connections that the store keeps: a {@link ReactiveRedisConnection} for commands, which also holds the
-	 * Pub/Sub connection of every subscription.
+	 * The connections that the store keeps: a {@link ReactiveRedisConnection} for commands, which also owns the
+	 * Pub/Sub connection that every subscription uses.
 	 */
 	private record Connections(ReactiveRedisConnection commands) {
 	}

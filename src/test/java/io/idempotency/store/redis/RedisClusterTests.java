@@ -76,8 +76,10 @@ class RedisClusterTests {
 	void recordAndChannelMapToOneSlot() {
 		String id = newStorageId();
 
-		assertThat(this.cluster.slot(this.store.channelName(id))).isEqualTo(this.cluster.slot(this.store.recordKey(id)));
-		assertThat(this.cluster.slot(this.store.recordKey(id))).isEqualTo(this.cluster.slot(id));
+		long recordSlot = this.cluster.slot(this.store.recordKey(id));
+
+		assertThat(this.cluster.slot(this.store.channelName(id))).isEqualTo(recordSlot);
+		assertThat(recordSlot).isEqualTo(this.cluster.slot(id));
 	}
 
 	@Test

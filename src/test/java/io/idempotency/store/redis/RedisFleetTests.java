@@ -113,7 +113,7 @@ class RedisFleetTests {
 	}
 
 	@Test
-	void firstRequestMakesTwoStoreCallsAndReplayOne() {
+	void roundTripsOfFirstRequestAndReplay() {
 		int port = CountingApplication.port(this.first);
 		assertThat(this.http.postAndWait(port, "/work?delayMillis=0", UUID.randomUUID().toString(), "warm-up")
 			.status()).isEqualTo(201);
