@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -141,13 +142,19 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore, Init
 		});
 	}
 
+	/**
+	 * {@inheritDoc}
+	 * <p>Once subscribed, the call runs to its end even if the subscriber cancels. A client that closes its
+	 * connection right after the response cancels the exchange, and a cancelled call would leave the record in
+	 * flight until its lease lapses.
+	 */
 	@Override
 	public Mono<Boolean> complete(String storageId, String ownerToken, String fingerprint, StoredResponse response,
 			Duration timeToLive) {
-		return Mono.defer(() -> this.<Long>execute("complete", COMPLETE_SCRIPT, storageId, utf8(ownerToken),
+		return uncancellable(() -> this.<Long>execute("complete", COMPLETE_SCRIPT, storageId, utf8(ownerToken),
 				utf8(fingerprint), ByteBuffer.wrap(StoredResponseCodec.encode(response)), milliseconds(timeToLive),
-				utf8(channelName(storageId))))
-			.map((changed) -> changed == 1L);
+				utf8(channelName(storageId)))
+			.map((changed) -> changed == 1L));
 	}
 
 	@Override
@@ -157,11 +164,15 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore, Init
 			.map((changed) -> changed == 1L);
 	}
 
+	/**
+	 * {@inheritDoc}
+	 * <p>Once subscribed, the call runs to its end even if the subscriber cancels, like {@link #complete}.
+	 */
 	@Override
 	public Mono<Boolean> release(String storageId, String ownerToken) {
-		return Mono.defer(() -> this.<Long>execute("release", RELEASE_SCRIPT, storageId, utf8(ownerToken),
-				utf8(channelName(storageId))))
-			.map((changed) -> changed == 1L);
+		return uncancellable(() -> this.<Long>execute("release", RELEASE_SCRIPT, storageId, utf8(ownerToken),
+				utf8(channelName(storageId)))
+			.map((changed) -> changed == 1L));
 	}
 
 	/**
@@ -337,6 +348,14 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore, Init
 				.next();
 		});
 		return withTimeout(operation, storageId, result);
+	}
+
+	/**
+	 * Subscribes to the operation on each subscription and lets it run to its end when that subscriber cancels. The
+	 * command timeout still bounds it.
+	 */
+	private static <T> Mono<T> uncancellable(Supplier<Mono<T>> operation) {
+		return Mono.defer(() -> Mono.fromFuture(operation.get().toFuture(), true));
 	}
 
 	private <T> Mono<T> withTimeout(String operation, String storageId, Mono<T> command) {

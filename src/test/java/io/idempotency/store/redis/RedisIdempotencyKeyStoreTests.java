@@ -175,6 +175,32 @@ class RedisIdempotencyKeyStoreTests {
 	}
 
 	@Test
+	void completeFinishesWhenCallerCancels() {
+		String id = newStorageId();
+		String token = reserve(id);
+		this.redis.execute("SCRIPT", "FLUSH");
+
+		// A client that closes its connection right after the response cancels the exchange, and with it this call.
+		this.store.complete(id, token, FINGERPRINT, textResponse("done"), TIME_TO_LIVE).subscribe().dispose();
+
+		await().atMost(VERIFY_TIMEOUT)
+			.untilAsserted(() -> assertThat(this.redis.execute("HGET", this.store.recordKey(id), "state"))
+				.isEqualTo("completed"));
+	}
+
+	@Test
+	void releaseFinishesWhenCallerCancels() {
+		String id = newStorageId();
+		String token = reserve(id);
+		this.redis.execute("SCRIPT", "FLUSH");
+
+		this.store.release(id, token).subscribe().dispose();
+
+		await().atMost(VERIFY_TIMEOUT)
+			.untilAsserted(() -> assertThat(this.redis.execute("EXISTS", this.store.recordKey(id))).isEqualTo(0L));
+	}
+
+	@Test
 	void releaseFreesKeyForNextReserve() {
 		String id = newStorageId();
 		String token = reserve(id);
