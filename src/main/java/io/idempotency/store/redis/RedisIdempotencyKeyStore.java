@@ -204,7 +204,8 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore, Init
 	}
 
 	/**
-	 * Closes the connections that this store opened. Waits in progress end with an error.
+	 * Closes the connections that this store opened. Later commands fail, so waits in progress end with an error at
+	 * their next read.
 	 */
 	@Override
 	public void destroy() {
@@ -262,7 +263,7 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore, Init
 
 	private Mono<Reservation.Completed> waitUntilSettled(String storageId) {
 		ByteBuffer channel = utf8(channelName(storageId));
-		Mono<ReactiveSubscription> subscribed = this.connections
+		Mono<ReactiveSubscription> subscribed = connectionsIfOpen()
 			.flatMap((opened) -> opened.commands().pubSubCommands().createSubscription())
 			.flatMap((subscription) -> subscription.subscribe(channel.duplicate())
 				.doOnError((ex) -> unsubscribe(subscription, channel, storageId))
@@ -340,7 +341,7 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore, Init
 		ByteBuffer[] keysAndArgs = new ByteBuffer[args.length + 1];
 		keysAndArgs[0] = utf8(recordKey(storageId));
 		System.arraycopy(args, 0, keysAndArgs, 1, args.length);
-		Mono<T> result = this.connections.flatMap((opened) -> {
+		Mono<T> result = connectionsIfOpen().flatMap((opened) -> {
 			ReactiveScriptingCommands scripting = opened.commands().scriptingCommands();
 			return scripting.<T>evalSha(script.sha1(), script.returnType(), 1, duplicates(keysAndArgs))
 				.onErrorResume(RedisIdempotencyKeyStore::isNoScriptError,
@@ -362,6 +363,11 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore, Init
 		return command.timeout(this.commandTimeout)
 			.onErrorMap(TimeoutException.class, (ex) -> new QueryTimeoutException("Redis did not complete " + operation
 					+ " of key " + storageId + " within " + this.commandTimeout.toMillis() + " ms", ex));
+	}
+
+	private Mono<Connections> connectionsIfOpen() {
+		return (this.closed) ? Mono.error(new IllegalStateException("The Redis idempotency store is closed"))
+				: this.connections;
 	}
 
 	/**

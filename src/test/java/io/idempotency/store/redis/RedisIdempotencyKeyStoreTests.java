@@ -447,6 +447,25 @@ class RedisIdempotencyKeyStoreTests {
 	}
 
 	@Test
+	void destroyEndsWaitsAndLaterCommands() {
+		RedisIdempotencyKeyStore closing = newStore(Duration.ofMillis(100));
+		String id = newStorageId();
+		reserve(id);
+		CompletableFuture<Reservation.Completed> waiter = closing.awaitCompletion(id).toFuture();
+		awaitSubscribers(id, 1);
+
+		closing.destroy();
+
+		assertThat(waiter).failsWithin(VERIFY_TIMEOUT)
+			.withThrowableThat()
+			.havingRootCause()
+			.withMessage("The Redis idempotency store is closed");
+		StepVerifier.create(closing.reserve(newStorageId(), FINGERPRINT, LEASE))
+			.expectErrorMessage("The Redis idempotency store is closed")
+			.verify(VERIFY_TIMEOUT);
+	}
+
+	@Test
 	void reserveFailsWhenStoredResponseIsUnreadable() {
 		String id = newStorageId();
 		String key = this.store.recordKey(id);
