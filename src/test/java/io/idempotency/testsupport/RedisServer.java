@@ -51,6 +51,9 @@ public final class RedisServer implements AutoCloseable {
 
 	private final Path executable;
 
+	/** Arguments that come before the options, such as the configuration file of a Sentinel. */
+	private final List<String> leadingArguments;
+
 	private final Path directory;
 
 	private final int port;
@@ -60,8 +63,10 @@ public final class RedisServer implements AutoCloseable {
 	private @Nullable Process process;
 
 
-	private RedisServer(Path executable, Path directory, int port, List<String> extraArguments) {
+	private RedisServer(Path executable, List<String> leadingArguments, Path directory, int port,
+			List<String> extraArguments) {
 		this.executable = executable;
+		this.leadingArguments = leadingArguments;
 		this.directory = directory;
 		this.port = port;
 		this.extraArguments = extraArguments;
@@ -87,7 +92,8 @@ public final class RedisServer implements AutoCloseable {
 		IllegalStateException failure = null;
 		// Another process may take the free port between the check and the bind, so a failed start is retried.
 		for (int attempt = 0; attempt < 3; attempt++) {
-			RedisServer server = new RedisServer(executable, createDirectory(), freePort(), List.of(extraArguments));
+			Path directory = createDirectory();
+			RedisServer server = new RedisServer(executable, List.of(), directory, freePort(), List.of(extraArguments));
 			try {
 				server.launch();
 				return server;
@@ -98,6 +104,29 @@ public final class RedisServer implements AutoCloseable {
 			}
 		}
 		throw failure;
+	}
+
+	/**
+	 * Starts a Redis Sentinel on a free port that monitors the given master, with a quorum of 1.
+	 * @param master the master to monitor
+	 * @param masterName the name under which clients find the master
+	 * @return the started Sentinel, which answers {@code PING}
+	 */
+	public static RedisServer startSentinel(RedisServer master, String masterName) {
+		Path directory = createDirectory();
+		Path configuration = directory.resolve("sentinel.conf");
+		try {
+			// Sentinel rewrites its configuration file, so each Sentinel gets its own.
+			Files.writeString(configuration,
+					"sentinel monitor " + masterName + " " + HOST + " " + master.port() + " 1\n");
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Failed to write " + configuration, ex);
+		}
+		RedisServer sentinel = new RedisServer(master.executable, List.of(configuration.toString(), "--sentinel"),
+				directory, freePort(), List.of());
+		sentinel.launch();
+		return sentinel;
 	}
 
 	/**
@@ -126,9 +155,10 @@ public final class RedisServer implements AutoCloseable {
 		if (this.process != null) {
 			throw new IllegalStateException("Redis on port " + this.port + " is already running");
 		}
-		List<String> command = new ArrayList<>(List.of(this.executable.toString(), "--port",
-				Integer.toString(this.port), "--bind", HOST, "--save", "", "--appendonly", "no", "--dir",
-				this.directory.toString(), "--dbfilename", "dump.rdb", "--daemonize", "no"));
+		List<String> command = new ArrayList<>(List.of(this.executable.toString()));
+		command.addAll(this.leadingArguments);
+		command.addAll(List.of("--port", Integer.toString(this.port), "--bind", HOST, "--save", "", "--appendonly", "no",
+				"--dir", this.directory.toString(), "--dbfilename", "dump.rdb", "--daemonize", "no"));
 		command.addAll(this.extraArguments);
 		Path log = this.directory.resolve("redis.log");
 		try {
