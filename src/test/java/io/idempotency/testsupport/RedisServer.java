@@ -157,8 +157,8 @@ public final class RedisServer implements AutoCloseable {
 		}
 		List<String> command = new ArrayList<>(List.of(this.executable.toString()));
 		command.addAll(this.leadingArguments);
-		command.addAll(List.of("--port", Integer.toString(this.port), "--bind", HOST, "--save", "", "--appendonly", "no",
-				"--dir", this.directory.toString(), "--dbfilename", "dump.rdb", "--daemonize", "no"));
+		command.addAll(List.of("--port", Integer.toString(this.port), "--bind", HOST, "--save", "", "--appendonly",
+				"no", "--dir", this.directory.toString(), "--dbfilename", "dump.rdb", "--daemonize", "no"));
 		command.addAll(this.extraArguments);
 		Path log = this.directory.resolve("redis.log");
 		try {
