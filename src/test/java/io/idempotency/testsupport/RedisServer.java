@@ -76,7 +76,7 @@ public final class RedisServer implements AutoCloseable {
 	/**
 	 * Starts a server with the executable that {@link RedisExecutable#find()} returns.
 	 * @param extraArguments further {@code redis-server} arguments, for example {@code --cluster-enabled yes}
-	 * @return the started server, which answers {@code PING}
+	 * @return the started server, which replies to {@code PING}
 	 */
 	public static RedisServer start(String... extraArguments) {
 		return start(RedisExecutable.find(), extraArguments);
@@ -86,7 +86,7 @@ public final class RedisServer implements AutoCloseable {
 	 * Starts a server with the given executable on a free port.
 	 * @param executable the {@code redis-server} to run
 	 * @param extraArguments further {@code redis-server} arguments
-	 * @return the started server, which answers {@code PING}
+	 * @return the started server, which replies to {@code PING}
 	 */
 	public static RedisServer start(Path executable, String... extraArguments) {
 		IllegalStateException failure = null;
@@ -110,7 +110,7 @@ public final class RedisServer implements AutoCloseable {
 	 * Starts a Redis Sentinel on a free port that monitors the given master, with a quorum of 1.
 	 * @param master the master to monitor
 	 * @param masterName the name under which clients find the master
-	 * @return the started Sentinel, which answers {@code PING}
+	 * @return the started Sentinel, which replies to {@code PING}
 	 */
 	public static RedisServer startSentinel(RedisServer master, String masterName) {
 		Path directory = createDirectory();
