@@ -1,5 +1,10 @@
 package io.idempotency.store.redis;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -9,6 +14,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -152,6 +159,26 @@ class RedisFleetTests {
 	}
 
 	@Test
+	void clientClosingAfterResponseStillStoresIt() throws IOException {
+		int port = CountingApplication.port(this.first);
+		String key = UUID.randomUUID().toString();
+		String recordKey = "idempotency:{" + new IdempotencyKey("", key).storageId() + "}";
+		this.redis.execute("SCRIPT", "FLUSH");
+
+		String response = postAndCloseAfterResponse(port, key, "closing client", () -> {
+			// Holds back the complete script, so that the client resets the connection while it waits.
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> "in-flight".equals(this.redis.execute("HGET", recordKey, "state")));
+			this.redis.execute("CLIENT", "PAUSE", "1000", "WRITE");
+		});
+
+		assertThat(response).startsWith("HTTP/1.1 201");
+		awaitCompleted(key);
+		Response replay = this.http.postAndWait(port, "/work?delayMillis=300", key, "closing client");
+		assertThat(replay.isReplayed()).isTrue();
+	}
+
+	@Test
 	void killedOwnerBlocksRetriesUntilLeaseLapses() {
 		ApplicationProcess owner = ApplicationProcess.start(CountingApplication.class,
 				instanceProperties("owner", "idempotency.lease=2s", "work.delay=60s"));
@@ -194,6 +221,44 @@ class RedisFleetTests {
 		finally {
 			owner.close();
 			retrier.close();
+		}
+	}
+
+	/**
+	 * Sends {@code POST /work} over a plain socket, runs the given step, and resets the connection as soon as the
+	 * whole response has arrived, like a client that closes its connection right after the response, while the
+	 * server may still be storing it.
+	 */
+	private static String postAndCloseAfterResponse(int port, String key, String body, Runnable afterSend)
+			throws IOException {
+		try (Socket socket = new Socket(RedisServer.HOST, port)) {
+			socket.setSoTimeout(30_000);
+			socket.setSoLinger(true, 0);
+			byte[] content = body.getBytes(StandardCharsets.UTF_8);
+			String request = "POST /work?delayMillis=300 HTTP/1.1\r\nHost: " + RedisServer.HOST + ":" + port
+					+ "\r\nIdempotency-Key: " + key + "\r\nContent-Type: text/plain\r\nContent-Length: "
+					+ content.length + "\r\n\r\n" + body;
+			socket.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
+			socket.getOutputStream().flush();
+			afterSend.run();
+			InputStream input = socket.getInputStream();
+			ByteArrayOutputStream received = new ByteArrayOutputStream();
+			byte[] block = new byte[8192];
+			int expectedSize = -1;
+			while (expectedSize < 0 || received.size() < expectedSize) {
+				int read = input.read(block);
+				if (read < 0) {
+					break;
+				}
+				received.write(block, 0, read);
+				String text = received.toString(StandardCharsets.ISO_8859_1);
+				int headerEnd = text.indexOf("\r\n\r\n");
+				if (expectedSize < 0 && headerEnd >= 0) {
+					Matcher length = Pattern.compile("(?i)content-length: *(\\d+)").matcher(text);
+					expectedSize = headerEnd + 4 + (length.find() ? Integer.parseInt(length.group(1)) : 0);
+				}
+			}
+			return received.toString(StandardCharsets.UTF_8);
 		}
 	}
 
