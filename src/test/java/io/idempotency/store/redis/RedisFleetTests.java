@@ -11,7 +11,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -40,12 +39,6 @@ import static org.awaitility.Awaitility.await;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RedisFleetTests {
-
-	/** The commands that the store's Lua scripts run, and that the store never sends by itself. */
-	private static final Set<String> SCRIPT_COMMANDS = Set.of("hmget", "hget", "hset", "hdel", "del", "pexpire",
-			"publish");
-
-	private static final Set<String> TEST_COMMANDS = Set.of("info", "hgetall");
 
 	private RedisServer redis;
 
@@ -117,45 +110,6 @@ class RedisFleetTests {
 			bodies.add(exchange.getValue().body());
 		}
 		assertThat(bodies).as("distinct response bodies").hasSize(1000);
-	}
-
-	@Test
-	void roundTripsOfFirstRequestAndReplay() {
-		int port = CountingApplication.port(this.first);
-		assertThat(this.http.postAndWait(port, "/work?delayMillis=0", UUID.randomUUID().toString(), "warm-up")
-			.status()).isEqualTo(201);
-		String key = UUID.randomUUID().toString();
-
-		this.redis.execute("CONFIG", "RESETSTAT");
-		Response first = this.http.postAndWait(port, "/work?delayMillis=0", key, "counted");
-		awaitCompleted(key);
-		Map<String, Long> firstCalls = clientCommandCalls();
-		this.redis.execute("CONFIG", "RESETSTAT");
-		Response replay = this.http.postAndWait(port, "/work?delayMillis=0", key, "counted");
-		Map<String, Long> replayCalls = clientCommandCalls();
-
-		assertThat(first.status()).isEqualTo(201);
-		assertThat(firstCalls).as("Redis commands of a first request: reserve and complete")
-			.containsExactly(Map.entry("evalsha", 2L));
-		assertThat(replay.isReplayed()).isTrue();
-		assertThat(replayCalls).as("Redis commands of a replay: reserve").containsExactly(Map.entry("evalsha", 1L));
-	}
-
-	@Test
-	void emptyScriptCacheCostsOneEvalPerScript() {
-		int port = CountingApplication.port(this.first);
-		this.redis.execute("SCRIPT", "FLUSH");
-		this.redis.execute("CONFIG", "RESETSTAT");
-
-		String key = UUID.randomUUID().toString();
-
-		Response response = this.http.postAndWait(port, "/work?delayMillis=0", key, "cold");
-		awaitCompleted(key);
-
-		assertThat(response.status()).isEqualTo(201);
-		assertThat(clientCommandCalls()).as("Redis commands of a request after SCRIPT FLUSH: EVALSHA fails with "
-				+ "NOSCRIPT and EVAL loads the script, for reserve and for complete")
-			.containsOnly(Map.entry("evalsha", 2L), Map.entry("eval", 2L));
 	}
 
 	@Test
@@ -292,21 +246,5 @@ class RedisFleetTests {
 		return CountingApplication.executions(this.first) + CountingApplication.executions(this.second);
 	}
 
-	/**
-	 * Returns the calls of each command that a client sent since {@code CONFIG RESETSTAT}. Redis also counts the
-	 * commands that scripts run, so those are left out, as are the test's own {@code INFO}, {@code CONFIG} and
-	 * {@code HGETALL}.
-	 */
-	private Map<String, Long> clientCommandCalls() {
-		Map<String, Long> calls = new TreeMap<>();
-		this.redis.info("commandstats").forEach((name, stats) -> {
-			String command = name.substring("cmdstat_".length());
-			if (!SCRIPT_COMMANDS.contains(command) && !TEST_COMMANDS.contains(command)
-					&& !command.startsWith("config")) {
-				calls.put(command, this.redis.commandCalls(command));
-			}
-		});
-		return calls;
-	}
 
 }
