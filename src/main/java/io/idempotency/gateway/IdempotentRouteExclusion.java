@@ -4,6 +4,7 @@ import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import io.idempotency.web.IdempotencyWebFilter;
@@ -14,7 +15,6 @@ import org.springframework.cloud.gateway.filter.OrderedGatewayFilter;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
-import org.springframework.util.function.SingletonSupplier;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
@@ -35,7 +35,10 @@ public final class IdempotentRouteExclusion implements WebFilterExclusion {
 
 	private static final Log logger = LogFactory.getLog(IdempotentRouteExclusion.class);
 
-	private final Supplier<RouteLocator> routeLocator;
+	private final Supplier<RouteLocator> routeLocatorSupplier;
+
+	/** The route locator, looked up on the first request without a lock, so no event loop waits for another. */
+	private volatile @Nullable RouteLocator routeLocator;
 
 
 	/**
@@ -43,17 +46,26 @@ public final class IdempotentRouteExclusion implements WebFilterExclusion {
 	 * @param routeLocator supplies the gateway's route locator; called on the first request, after the routes exist
 	 */
 	public IdempotentRouteExclusion(Supplier<RouteLocator> routeLocator) {
-		this.routeLocator = SingletonSupplier.of(routeLocator);
+		this.routeLocatorSupplier = routeLocator;
 	}
 
 
 	@Override
 	public Mono<Boolean> excludes(ServerWebExchange exchange) {
-		return this.routeLocator.get()
-			.getRoutes()
+		return routeLocator().getRoutes()
 			.filterWhen((route) -> matches(route, exchange))
 			.next()
 			.map(IdempotentRouteExclusion::hasIdempotencyFilter);
+	}
+
+	private RouteLocator routeLocator() {
+		RouteLocator locator = this.routeLocator;
+		if (locator == null) {
+			// Two requests may both look it up; both get the same singleton bean.
+			locator = this.routeLocatorSupplier.get();
+			this.routeLocator = locator;
+		}
+		return locator;
 	}
 
 	private static Mono<Boolean> matches(Route route, ServerWebExchange exchange) {
