@@ -22,6 +22,7 @@ import io.idempotency.core.InvalidIdempotencyKeyException;
 import io.idempotency.core.RequestFingerprint;
 import io.idempotency.core.Reservation;
 import io.idempotency.core.StoredResponse;
+import io.idempotency.core.UnreadableRecordException;
 
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -371,7 +372,8 @@ public final class IdempotentExchangeHandler implements Disposable {
 	}
 
 	private Mono<Void> onStoreFailure(Attempt attempt, String operation, Throwable ex) {
-		if (attempt.policy.getStoreFailureMode() == IdempotencyPolicy.StoreFailureMode.FAIL_OPEN) {
+		if (attempt.policy.getStoreFailureMode() == IdempotencyPolicy.StoreFailureMode.FAIL_OPEN
+				&& !(ex instanceof UnreadableRecordException)) {
 			IdempotencyOutcome.FAIL_OPEN.recordOn(attempt.exchange);
 			logger.warn(attempt.logPrefix() + "Idempotency store failed to " + operation + " key " + attempt.storageId
 					+ "; running the handler without idempotency protection: " + ex);
