@@ -24,7 +24,7 @@ import org.springframework.util.unit.DataSize;
 public class IdempotencyProperties {
 
 	/**
-	 * Whether the idempotency filter is enabled.
+	 * Whether idempotent request handling is enabled: the filter, the handler, the store and the route filters.
 	 */
 	private boolean enabled = true;
 

@@ -22,6 +22,7 @@ import io.idempotency.core.InvalidIdempotencyKeyException;
 import io.idempotency.core.RequestFingerprint;
 import io.idempotency.core.Reservation;
 import io.idempotency.core.StoredResponse;
+import io.idempotency.core.UnreadableRecordException;
 
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -172,13 +173,18 @@ public final class IdempotentExchangeHandler implements Disposable {
 							this.scopeResolver.getUnresolvedDetail());
 				}
 				return readBody(exchange, policy)
-					.flatMap((body) -> {
+					.map(Optional::of)
+					.onErrorResume(DataBufferLimitException.class, (ex) -> Mono.just(Optional.empty()))
+					.flatMap((bodyWithinLimit) -> {
+						if (bodyWithinLimit.isEmpty()) {
+							return rejectTooLarge(exchange, policy);
+						}
+						byte[] body = bodyWithinLimit.get();
 						IdempotencyKey key = new IdempotencyKey(scope.get(), keyValue);
 						Attempt attempt = new Attempt(exchange, policy, next, key.storageId(),
 								fingerprint(request, body), body, System.nanoTime() + policy.getMaxWait().toNanos());
 						return reserve(attempt);
-					})
-					.onErrorResume(DataBufferLimitException.class, (ex) -> rejectTooLarge(exchange, policy));
+					});
 			});
 	}
 
@@ -235,7 +241,7 @@ public final class IdempotentExchangeHandler implements Disposable {
 			.<WaitResult>map(WaitResult.Done::new)
 			.defaultIfEmpty(WaitResult.RELEASED)
 			.timeout(Duration.ofNanos(remainingNanos), Mono.just(WaitResult.TIMED_OUT))
-			.onErrorResume((ex) -> onStoreFailure(attempt, "wait", ex).then(Mono.empty()))
+			.onErrorResume((ex) -> rejectStoreUnavailable(attempt, "wait", ex).then(Mono.empty()))
 			.flatMap((result) -> {
 				if (result instanceof WaitResult.Done done) {
 					return replayIfSameRequest(attempt, done.completed, true);
@@ -268,10 +274,12 @@ public final class IdempotentExchangeHandler implements Disposable {
 		return Mono.defer(() -> {
 			Disposable renewal = this.leaseRenewer.register(attempt.logPrefix(), attempt.storageId, ownerToken,
 					attempt.policy.getLease());
-			return attempt.next.apply(owned)
+			// Renewal stops before the store call, so a renewal cannot find the token gone and report a lost key.
+			return Mono.defer(() -> attempt.next.apply(owned))
+				.doOnTerminate(renewal::dispose)
+				.doOnCancel(renewal::dispose)
 				.then(Mono.defer(() -> storeOrRelease(attempt, ownerToken, capture)))
-				.onErrorResume((ex) -> release(attempt, ownerToken, "the handler failed").then(Mono.error(ex)))
-				.doFinally((signal) -> renewal.dispose());
+				.onErrorResume((ex) -> release(attempt, ownerToken, "the handler failed").then(Mono.error(ex)));
 		});
 	}
 
@@ -364,12 +372,21 @@ public final class IdempotentExchangeHandler implements Disposable {
 	}
 
 	private Mono<Void> onStoreFailure(Attempt attempt, String operation, Throwable ex) {
-		if (attempt.policy.getStoreFailureMode() == IdempotencyPolicy.StoreFailureMode.FAIL_OPEN) {
+		if (attempt.policy.getStoreFailureMode() == IdempotencyPolicy.StoreFailureMode.FAIL_OPEN
+				&& !(ex instanceof UnreadableRecordException)) {
 			IdempotencyOutcome.FAIL_OPEN.recordOn(attempt.exchange);
 			logger.warn(attempt.logPrefix() + "Idempotency store failed to " + operation + " key " + attempt.storageId
 					+ "; running the handler without idempotency protection: " + ex);
-			return attempt.next.apply(CachedBodyExchange.of(attempt.exchange, attempt.body, null));
+			return Mono.defer(() -> attempt.next.apply(CachedBodyExchange.of(attempt.exchange, attempt.body, null)));
 		}
+		return rejectStoreUnavailable(attempt, operation, ex);
+	}
+
+	/**
+	 * Answers 503 whatever the failure mode. A duplicate whose owner is in flight never runs the handler, because
+	 * running it would run the operation twice.
+	 */
+	private Mono<Void> rejectStoreUnavailable(Attempt attempt, String operation, Throwable ex) {
 		logger.warn(attempt.logPrefix() + "Idempotency store failed to " + operation + " key " + attempt.storageId
 				+ "; answering 503 without running the handler: " + ex);
 		IdempotencyOutcome.STORE_ERROR.recordOn(attempt.exchange);

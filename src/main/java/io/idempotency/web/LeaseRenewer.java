@@ -39,7 +39,8 @@ final class LeaseRenewer implements Disposable {
 		this.task = Flux.interval(CHECK_INTERVAL, scheduler)
 			.onBackpressureDrop()
 			.concatMap((tick) -> renewDue(), 1)
-			.subscribe();
+			.subscribe(null, (ex) -> logger.error("Lease renewal stopped after an unexpected error; leases of running "
+					+ "requests now lapse, so their keys may be taken by retries", ex));
 	}
 
 	LeaseRenewer(IdempotencyKeyStore store) {
@@ -84,7 +85,10 @@ final class LeaseRenewer implements Disposable {
 	}
 
 	private Mono<Void> renew(Lease lease, long now) {
-		return this.store.renew(lease.storageId, lease.ownerToken, Duration.ofNanos(lease.leaseNanos))
+		// A renewal that takes a third of the lease is too late to help; it must not hold up the next check either.
+		Duration timeout = Duration.ofNanos(lease.leaseNanos / 3);
+		return Mono.defer(() -> this.store.renew(lease.storageId, lease.ownerToken, Duration.ofNanos(lease.leaseNanos)))
+			.timeout(timeout)
 			.doOnNext((renewed) -> {
 				if (renewed) {
 					lease.renewedAt = now;

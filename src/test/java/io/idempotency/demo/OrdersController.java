@@ -1,6 +1,7 @@
 package io.idempotency.demo;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -34,8 +35,10 @@ class OrdersController {
 	Mono<ResponseEntity<Map<String, Object>>> create(@RequestBody Map<String, Object> order) {
 		long execution = this.executions.incrementAndGet();
 		String id = new UUID(ThreadLocalRandom.current().nextLong(), ThreadLocalRandom.current().nextLong()).toString();
-		Map<String, Object> created = Map.of("id", id, "item", String.valueOf(order.get("item")), "execution",
-				execution);
+		Map<String, Object> created = new LinkedHashMap<>();
+		created.put("id", id);
+		created.put("item", String.valueOf(order.get("item")));
+		created.put("execution", execution);
 		return Mono.delay(this.processingTime)
 			.thenReturn(ResponseEntity.status(HttpStatus.CREATED).header("Location", "/orders/" + id).body(created));
 	}

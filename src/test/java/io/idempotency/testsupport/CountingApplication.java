@@ -40,9 +40,13 @@ import org.springframework.web.bind.annotation.RestController;
 @Import(CountingApplication.WorkController.class)
 public class CountingApplication {
 
+	/**
+	 * Default properties. Spring Cloud Gateway is on the test class path for the gateway tests, and this application
+	 * is no gateway, so the idempotency gateway integration is switched off.
+	 */
 	private static final List<String> DEFAULTS = List.of("server.port=0", "server.address=" + RedisServer.HOST,
 			"server.shutdown=immediate", "spring.main.banner-mode=off", "idempotency.required-paths=/work",
-			"logging.level.root=WARN");
+			"logging.level.root=WARN", "idempotency.gateway.enabled=false");
 
 	/**
 	 * Starts an instance in this JVM on a random port with the idempotency filter required on {@code /work}.

@@ -33,6 +33,9 @@ import org.springframework.util.Assert;
  */
 public final class InMemoryIdempotencyKeyStore implements IdempotencyKeyStore {
 
+	/** How many queued reservations one reserve call looks at for lapsed ones. */
+	private static final int SWEEP_BATCH_SIZE = 8;
+
 	private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
 
 	/** Completed records in the order they were stored, the eviction order. */
@@ -194,17 +197,24 @@ public final class InMemoryIdempotencyKeyStore implements IdempotencyKeyStore {
 		}
 	}
 
+	/**
+	 * Removes lapsed reservations from the front of the reservation queue. A live reservation there, for example a
+	 * long handler whose lease is renewed, is moved to the back, so it cannot keep lapsed ones behind it forever.
+	 * Each call looks at a bounded number of entries, which keeps a reserve call short.
+	 */
 	private void sweepLapsedReservations(long now) {
-		InFlightEntry oldest;
-		while ((oldest = this.inFlightOrder.peek()) != null) {
-			boolean current = this.entries.get(oldest.storageId) == oldest;
-			if (current && !oldest.isExpired(now)) {
+		for (int i = 0; i < SWEEP_BATCH_SIZE; i++) {
+			InFlightEntry oldest = this.inFlightOrder.poll();
+			if (oldest == null) {
 				return;
 			}
-			if (current && this.entries.remove(oldest.storageId, oldest)) {
+			boolean current = this.entries.get(oldest.storageId) == oldest;
+			if (current && !oldest.isExpired(now)) {
+				this.inFlightOrder.add(oldest);
+			}
+			else if (current && this.entries.remove(oldest.storageId, oldest)) {
 				onRemoved(oldest);
 			}
-			this.inFlightOrder.remove(oldest);
 		}
 	}
 

@@ -20,6 +20,7 @@ import io.idempotency.core.IdempotencyKeyStore;
 import io.idempotency.core.OwnerTokens;
 import io.idempotency.core.Reservation;
 import io.idempotency.core.StoredResponse;
+import io.idempotency.core.UnreadableRecordException;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.InitializingBean;
@@ -327,7 +328,13 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore, Init
 			return new Reservation.InFlight(text(reply, 1));
 		}
 		if ("completed".equals(state)) {
-			return new Reservation.Completed(text(reply, 1), StoredResponseCodec.decode(buffer(reply, 2)));
+			try {
+				return new Reservation.Completed(text(reply, 1), StoredResponseCodec.decode(buffer(reply, 2)));
+			}
+			catch (IllegalArgumentException ex) {
+				throw new UnreadableRecordException("Failed to decode the stored response of key "
+						+ recordKey(storageId) + ": " + ex.getMessage(), ex);
+			}
 		}
 		throw new IllegalStateException("Unexpected reply " + reply + " from Redis for key " + recordKey(storageId));
 	}

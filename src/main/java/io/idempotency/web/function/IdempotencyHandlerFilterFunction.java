@@ -42,7 +42,9 @@ import org.springframework.web.server.ServerWebExchange;
  * <p>The handler function runs when the response is written, inside the idempotent handling, so that its response
  * can be captured; a replayed or rejected request never runs it. The filter therefore returns a placeholder
  * {@link ServerResponse} at once, whose status is 200 and whose headers and cookies are empty, and filters applied
- * around this one see that placeholder, not the final response. Add this filter last, so that it is the outermost.
+ * around this one see that placeholder, not the final response, so make it the outermost filter: first in the
+ * {@code RouterFunctions.route()} builder, which applies the first filter outermost, or last in a chain of
+ * {@code RouterFunction.filter(...)} calls.
  *
  * <p>When the global web filter also handles the route's path, the web filter's policy wins and this filter passes
  * requests on; exclude the path with {@code idempotency.excluded-paths} or turn the web filter off with

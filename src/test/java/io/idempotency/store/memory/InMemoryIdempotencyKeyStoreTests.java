@@ -175,8 +175,24 @@ class InMemoryIdempotencyKeyStoreTests {
 		this.clock.advance(LEASE);
 
 		reserve("next");
+		reserve("after-next");
 
-		assertThat(this.store.size()).isEqualTo(1);
+		assertThat(this.store.size()).isEqualTo(2);
+	}
+
+	@Test
+	void lapsedReservationsBehindLiveOneAreRemoved() {
+		this.store.reserve("long-running", "fp", Duration.ofHours(1)).block();
+		for (int i = 0; i < 100; i++) {
+			reserve("abandoned-" + i);
+		}
+		this.clock.advance(LEASE);
+
+		for (int i = 0; i < 20; i++) {
+			reserve("next-" + i);
+		}
+
+		assertThat(this.store.size()).isEqualTo(21);
 	}
 
 	@Test

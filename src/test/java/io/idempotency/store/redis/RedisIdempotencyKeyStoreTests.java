@@ -20,6 +20,7 @@ import reactor.test.StepVerifier;
 import io.idempotency.core.IdempotencyKey;
 import io.idempotency.core.Reservation;
 import io.idempotency.core.StoredResponse;
+import io.idempotency.core.UnreadableRecordException;
 import io.idempotency.testsupport.RedisServer;
 
 import org.springframework.dao.QueryTimeoutException;
@@ -473,8 +474,9 @@ class RedisIdempotencyKeyStoreTests {
 				new byte[] { 99, 0, 0 });
 
 		StepVerifier.create(this.store.reserve(id, FINGERPRINT, LEASE))
-			.expectErrorSatisfies((ex) -> assertThat(ex).isInstanceOf(IllegalArgumentException.class)
-				.hasMessageContaining("encoding version 99"))
+			.expectErrorSatisfies((ex) -> assertThat(ex).isInstanceOf(UnreadableRecordException.class)
+				.hasMessageContaining("encoding version 99")
+				.hasCauseInstanceOf(IllegalArgumentException.class))
 			.verify(VERIFY_TIMEOUT);
 	}
 

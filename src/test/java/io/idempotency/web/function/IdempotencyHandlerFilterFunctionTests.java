@@ -28,6 +28,7 @@ import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.server.ResponseStatusException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,6 +38,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class IdempotencyHandlerFilterFunctionTests {
 
 	private final AtomicInteger executions = new AtomicInteger();
+
+	private final AtomicInteger refundAttempts = new AtomicInteger();
 
 	private DisposableServer server;
 
@@ -50,6 +53,7 @@ class IdempotencyHandlerFilterFunctionTests {
 		IdempotencyPolicy policy = IdempotencyPolicy.builder().keyRequired(true).build();
 		RouterFunction<ServerResponse> routes = RouterFunctions.route()
 			.POST("/payments/{account}", this::createPayment)
+			.POST("/refunds/{account}", this::rejectRefund)
 			.filter(new IdempotencyHandlerFilterFunction(handler, policy))
 			.build()
 			.and(RouterFunctions.route().POST("/plain/{account}", this::createPayment).build());
@@ -123,6 +127,24 @@ class IdempotencyHandlerFilterFunctionTests {
 
 		assertThat(reused.getStatusCode().value()).isEqualTo(422);
 		assertThat(this.executions).hasValue(1);
+	}
+
+	@Test
+	void handlerThrowingReleasesKey() {
+		String key = UUID.randomUUID().toString();
+
+		ResponseEntity<String> first = post("/refunds/acme", key, "amount=10").block(Duration.ofSeconds(10));
+		ResponseEntity<String> retry = post("/refunds/acme", key, "amount=10").block(Duration.ofSeconds(10));
+
+		assertThat(first.getStatusCode().value()).isEqualTo(503);
+		assertThat(retry.getStatusCode().value()).isEqualTo(503);
+		assertThat(this.refundAttempts).hasValue(2);
+	}
+
+	private Mono<ServerResponse> rejectRefund(ServerRequest request) {
+		this.refundAttempts.incrementAndGet();
+		// Thrown, not returned as an error signal, as handler functions often do.
+		throw new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE, "refunds are paused");
 	}
 
 	@Test
