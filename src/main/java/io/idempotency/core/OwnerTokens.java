@@ -1,5 +1,6 @@
 package io.idempotency.core;
 
+import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -24,7 +25,8 @@ public final class OwnerTokens {
 	 */
 	public static String generate() {
 		ThreadLocalRandom random = ThreadLocalRandom.current();
-		return String.format("%016x%016x", random.nextLong(), random.nextLong());
+		HexFormat hex = HexFormat.of();
+		return hex.toHexDigits(random.nextLong()) + hex.toHexDigits(random.nextLong());
 	}
 
 }

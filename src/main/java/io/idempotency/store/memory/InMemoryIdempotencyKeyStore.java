@@ -76,20 +76,22 @@ public final class InMemoryIdempotencyKeyStore implements IdempotencyKeyStore {
 		return Mono.fromSupplier(() -> {
 			long now = this.clock.millis();
 			sweepLapsedReservations(now);
-			InFlightEntry candidate = new InFlightEntry(storageId, fingerprint, OwnerTokens.generate(),
-					now + lease.toMillis());
+			// The new entry and its token are made only when the key is free, so replays and duplicates skip them.
+			InFlightEntry[] created = new InFlightEntry[1];
 			Entry[] replaced = new Entry[1];
 			Entry current = this.entries.compute(storageId, (id, existing) -> {
 				if (existing != null && !existing.isExpired(now)) {
 					return existing;
 				}
 				replaced[0] = existing;
-				return candidate;
+				created[0] = new InFlightEntry(storageId, fingerprint, OwnerTokens.generate(), now + lease.toMillis());
+				return created[0];
 			});
 			if (replaced[0] != null) {
 				onRemoved(replaced[0]);
 			}
-			if (current == candidate) {
+			InFlightEntry candidate = created[0];
+			if (candidate != null && current == candidate) {
 				this.inFlightOrder.add(candidate);
 				return new Reservation.Reserved(candidate.ownerToken);
 			}
