@@ -20,7 +20,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * How the filter answers when the store fails, over real HTTP, with a store that fails on purpose.
+ * Responses of the filter when the store fails, over real HTTP, with a store that fails on purpose.
  */
 class StoreFailureTests {
 
@@ -77,7 +77,7 @@ class StoreFailureTests {
 	}
 
 	@Test
-	void unreadableRecordNeverRunsHandlerEvenWhenFailingOpen() {
+	void unreadableRecordNeverRunsHandler() {
 		WebTestClient client = start(new FailingStore(new UnreadableRecordException("corrupt", new RuntimeException())),
 				IdempotencyPolicy.StoreFailureMode.FAIL_OPEN);
 
