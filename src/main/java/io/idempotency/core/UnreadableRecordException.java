@@ -5,7 +5,7 @@ package io.idempotency.core;
  * written by a newer version of the library.
  *
  * <p>The key is not free, so a request that meets this error must not run its handler, whatever the store failure
- * mode says: the operation may have run already.
+ * mode is, because the operation may have run already.
  *
  * @author Idempotency contributors
  * @since 0.1.0

@@ -383,7 +383,7 @@ public final class IdempotentExchangeHandler implements Disposable {
 	}
 
 	/**
-	 * Answers 503 whatever the failure mode. A duplicate whose owner is in flight never runs the handler, because
+	 * Writes a 503 problem whatever the failure mode. A duplicate whose owner is in flight never runs the handler, because
 	 * running it would run the operation twice.
 	 */
 	private Mono<Void> rejectStoreUnavailable(Attempt attempt, String operation, Throwable ex) {
