@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -133,13 +134,28 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore, Init
 		return new Builder(connectionFactory);
 	}
 
+	/**
+	 * {@inheritDoc}
+	 * <p>Once subscribed, the call runs to its end even if the subscriber cancels, for example because the client
+	 * closed its connection. A reservation that arrives after the cancel is released at once, so the key does not
+	 * stay reserved without an owner until its lease lapses.
+	 */
 	@Override
 	public Mono<Reservation> reserve(String storageId, String fingerprint, Duration lease) {
 		return Mono.defer(() -> {
 			String ownerToken = OwnerTokens.generate();
-			return this.<List<?>>execute("reserve", RESERVE_SCRIPT, storageId, utf8(ownerToken), utf8(fingerprint),
-					milliseconds(lease))
-				.map((reply) -> toReservation(storageId, reply, ownerToken));
+			CompletableFuture<Reservation> reservation = this.<List<?>>execute("reserve", RESERVE_SCRIPT, storageId,
+					utf8(ownerToken), utf8(fingerprint), milliseconds(lease))
+				.map((reply) -> toReservation(storageId, reply, ownerToken))
+				.toFuture();
+			return Mono.fromFuture(reservation, true)
+				.doOnCancel(() -> reservation.thenAccept((result) -> {
+					if (result instanceof Reservation.Reserved) {
+						release(storageId, ownerToken).subscribe(null, (ex) -> logger.warn("Failed to release key "
+								+ storageId + " reserved for a request that was cancelled; it stays reserved until "
+								+ "its lease lapses", ex));
+					}
+				}));
 		});
 	}
 

@@ -190,6 +190,21 @@ class RedisIdempotencyKeyStoreTests {
 	}
 
 	@Test
+	void reserveCancelledByCallerReleasesKey() {
+		String id = newStorageId();
+		this.redis.execute("SCRIPT", "FLUSH");
+
+		// A client that disconnects while the reservation is in flight cancels this call.
+		this.store.reserve(id, FINGERPRINT, LEASE).subscribe().dispose();
+
+		await().atMost(VERIFY_TIMEOUT)
+			.untilAsserted(() -> assertThat(this.redis.execute("EXISTS", this.store.recordKey(id))).isEqualTo(0L));
+		StepVerifier.create(this.store.reserve(id, FINGERPRINT, LEASE))
+			.assertNext((reservation) -> assertThat(reservation).isInstanceOf(Reservation.Reserved.class))
+			.verifyComplete();
+	}
+
+	@Test
 	void releaseFinishesWhenCallerCancels() {
 		String id = newStorageId();
 		String token = reserve(id);
