@@ -48,18 +48,16 @@ final class CachedBodyExchange extends ServerWebExchangeDecorator {
 
 	private final ServerHttpRequest request;
 
-	private final Mono<MultiValueMap<String, String>> formData;
+	/** Form data decoded from the copy, made on first use because few handlers read it. */
+	private volatile @Nullable Mono<MultiValueMap<String, String>> formData;
 
-	private final Mono<MultiValueMap<String, Part>> multipartData;
+	/** Multipart data decoded from the copy, made on first use because few handlers read it. */
+	private volatile @Nullable Mono<MultiValueMap<String, Part>> multipartData;
 
 
 	private CachedBodyExchange(ServerWebExchange delegate) {
 		super(delegate);
 		this.request = delegate.getRequest();
-		this.formData = readIfCompatible(formReader.canRead(FORM_DATA_TYPE, contentType()),
-				() -> formReader.readMono(FORM_DATA_TYPE, this.request, Map.of()));
-		this.multipartData = readIfCompatible(multipartReader.canRead(MULTIPART_DATA_TYPE, contentType()),
-				() -> multipartReader.readMono(MULTIPART_DATA_TYPE, this.request, Map.of()));
 	}
 
 
@@ -86,12 +84,25 @@ final class CachedBodyExchange extends ServerWebExchangeDecorator {
 
 	@Override
 	public Mono<MultiValueMap<String, String>> getFormData() {
-		return this.formData;
+		Mono<MultiValueMap<String, String>> formData = this.formData;
+		if (formData == null) {
+			// Two callers may both get here; each Mono decodes the same copy, so either is correct.
+			formData = readIfCompatible(formReader.canRead(FORM_DATA_TYPE, contentType()),
+					() -> formReader.readMono(FORM_DATA_TYPE, this.request, Map.of()));
+			this.formData = formData;
+		}
+		return formData;
 	}
 
 	@Override
 	public Mono<MultiValueMap<String, Part>> getMultipartData() {
-		return this.multipartData;
+		Mono<MultiValueMap<String, Part>> multipartData = this.multipartData;
+		if (multipartData == null) {
+			multipartData = readIfCompatible(multipartReader.canRead(MULTIPART_DATA_TYPE, contentType()),
+					() -> multipartReader.readMono(MULTIPART_DATA_TYPE, this.request, Map.of()));
+			this.multipartData = multipartData;
+		}
+		return multipartData;
 	}
 
 	private MediaType contentType() {

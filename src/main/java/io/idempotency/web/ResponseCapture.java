@@ -54,10 +54,6 @@ final class ResponseCapture extends ServerHttpResponseDecorator {
 		return this.overflowed;
 	}
 
-	int getBodySize() {
-		return this.bodySize;
-	}
-
 	/**
 	 * Builds the stored form of the response that was written.
 	 * @param policy decides which headers are kept
