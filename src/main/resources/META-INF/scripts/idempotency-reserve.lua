@@ -1,4 +1,4 @@
--- Reserves an idempotency key or returns the record that holds it, in one atomic step.
+-- Reserves an idempotency key or returns the record stored for it, in one atomic step.
 -- KEYS[1]: the record, a hash with the fields state, fingerprint, token and response
 -- ARGV[1]: the owner token of the new reservation
 -- ARGV[2]: the request fingerprint

@@ -426,7 +426,7 @@ public class IdempotencyProperties {
 	 */
 	public enum UnresolvedScopeAction {
 
-		/** Respond with 400 and a problem that says what to send. */
+		/** Respond with 400 and a problem that names the header or credentials to send. */
 		REJECT,
 
 		/** Use the scope shared by all callers that cannot be identified. */

@@ -7,7 +7,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /**
- * A clock that stands still until a test moves it forward.
+ * A clock that does not move until a test advances it.
  */
 public final class MutableClock extends Clock {
 

@@ -144,7 +144,7 @@ public final class RedisServer implements AutoCloseable {
 	}
 
 	/**
-	 * Starts the stopped server again on the same port and directory, and waits until it answers {@code PING}.
+	 * Starts the stopped server again on the same port and directory, and waits until it replies to {@code PING}.
 	 * @throws IllegalStateException if the server is running or does not start
 	 */
 	public void restart() {
